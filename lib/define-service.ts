@@ -1,0 +1,96 @@
+// defineService and the validation shared by both ways of declaring a service
+// (a definition, or a plain plugin registered with `{ service: { ... } }`).
+import type { AnyFastifyPlugin, PluginServiceOptions, Service, ServiceDefinition, ServiceTimeouts } from '../types/index.ts'
+import { FSR_ERR_INVALID_SERVICE, FSR_ERR_SERVICE_OUTSIDE_RUNNER } from './errors.ts'
+import { Problems, readTimeouts } from './options.ts'
+
+const HOOKS = ['init', 'run', 'ready', 'stop'] as const
+const DEFINITION_KEYS = new Set(['name', 'dependsOn', 'timeouts', ...HOOKS])
+const PLUGIN_SERVICE_KEYS = new Set(['name', 'dependsOn', 'timeouts'])
+const NAME = /^[A-Za-z0-9][\w.:-]{0,99}$/
+
+/** A service as the runner keeps it: validated, with its timeouts still partial (the runner fills them in). */
+export interface ServiceSpec {
+  readonly name: string
+  readonly dependsOn: readonly string[]
+  readonly timeouts: ServiceTimeouts
+  readonly definition: Readonly<ServiceDefinition> | undefined
+  readonly plugin: AnyFastifyPlugin | undefined
+  readonly pluginOptions: Readonly<Record<string, unknown>>
+}
+
+const NO_TIMEOUTS = { init: 0, ready: 0, stop: 0 }
+
+function validate (input: unknown, keys: Set<string>, hooks: readonly string[]): { name: string, problems: Problems } {
+  const problems = new Problems()
+  if (input === null || typeof input !== 'object') {
+    problems.add('definition', input, 'an object with at least a name')
+    return { name: '(unnamed)', problems }
+  }
+  const fields = input as Record<string, unknown>
+  for (const key of Object.keys(fields)) {
+    if (!keys.has(key)) problems.add(key, fields[key], `no such field (accepted: ${[...keys].join(', ')})`)
+  }
+  const name = typeof fields.name === 'string' ? fields.name : '(unnamed)'
+  if (typeof fields.name !== 'string' || !NAME.test(fields.name)) {
+    problems.add('name', fields.name, 'a string of 1 to 100 letters, digits, or . _ : - that starts with a letter or digit')
+  }
+  const dependsOn = fields.dependsOn
+  if (dependsOn !== undefined && (!Array.isArray(dependsOn) || !dependsOn.every((dep) => typeof dep === 'string'))) {
+    problems.add('dependsOn', dependsOn, 'an array of service names')
+  }
+  for (const hook of hooks) {
+    if (fields[hook] !== undefined && typeof fields[hook] !== 'function') problems.add(hook, fields[hook], 'a function (ctx) => value or promise')
+  }
+  if (fields.timeouts !== undefined) readTimeouts(problems, 'timeouts', fields.timeouts, {}, NO_TIMEOUTS, false)
+  return { name, problems }
+}
+
+function throwIfInvalid (name: string, problems: Problems): void {
+  if (problems.list.length > 0) {
+    throw Object.assign(new FSR_ERR_INVALID_SERVICE(JSON.stringify(name), problems.list.join('\n')), { problems: [...problems.list] })
+  }
+}
+
+/** Declares a service: a named unit with `init`, `run`, `ready` and `stop`, registered with `runner.register()`. */
+export function defineService (definition: ServiceDefinition): Service {
+  const { name, problems } = validate(definition, DEFINITION_KEYS, HOOKS)
+  throwIfInvalid(name, problems)
+  const frozen = Object.freeze({ ...definition, dependsOn: Object.freeze([...(definition.dependsOn ?? [])]) })
+  // Registered on a bare Fastify instance, a service has nobody to run its lifecycle: say so.
+  const service = async function (): Promise<void> {
+    throw new FSR_ERR_SERVICE_OUTSIDE_RUNNER(name)
+  }
+  Object.defineProperty(service, 'name', { value: name })
+  return Object.assign(service, { definition: frozen })
+}
+
+export function isService (value: unknown): value is Service {
+  return typeof value === 'function' && typeof (value as Partial<Service>).definition === 'object'
+}
+
+/** Turns what `runner.register()` received into a spec, or throws FSR_ERR_INVALID_SERVICE. */
+export function toServiceSpec (target: unknown, opts: Readonly<Record<string, unknown>> | undefined): ServiceSpec | undefined {
+  if (isService(target)) {
+    const { definition } = target
+    return { name: definition.name, dependsOn: definition.dependsOn ?? [], timeouts: definition.timeouts ?? {}, definition, plugin: undefined, pluginOptions: {} }
+  }
+  if (typeof target !== 'function') {
+    const problems = new Problems()
+    problems.add('service', target, 'a service from defineService() or a Fastify plugin function')
+    throwIfInvalid('(unnamed)', problems)
+  }
+  if (opts?.service === undefined) return undefined
+  const { name, problems } = validate(opts.service, PLUGIN_SERVICE_KEYS, [])
+  throwIfInvalid(name, problems)
+  const service = opts.service as PluginServiceOptions
+  const { service: _omitted, ...pluginOptions } = opts
+  return {
+    name: service.name,
+    dependsOn: service.dependsOn ?? [],
+    timeouts: service.timeouts ?? {},
+    definition: undefined,
+    plugin: target as AnyFastifyPlugin,
+    pluginOptions,
+  }
+}

@@ -1,0 +1,89 @@
+// Every error of the runner, created once with a stable code. A code is never renamed or reused;
+// callers and tests match on `err.code`. docs/errors.md lists each one (a test keeps them in step).
+import createError from '@fastify/error'
+
+// None of these reach HTTP by themselves: no statusCode (0 tells @fastify/error to leave it unset).
+const NO_HTTP = 0
+
+export const FSR_ERR_INVALID_OPTIONS = createError<[string]>(
+  'FSR_ERR_INVALID_OPTIONS',
+  'invalid runner options:\n%s',
+  NO_HTTP, TypeError,
+)
+
+export const FSR_ERR_INVALID_SERVICE = createError<[string, string]>(
+  'FSR_ERR_INVALID_SERVICE',
+  'invalid service %s:\n%s',
+  NO_HTTP, TypeError,
+)
+
+export const FSR_ERR_DUPLICATE_SERVICE = createError<[string]>(
+  'FSR_ERR_DUPLICATE_SERVICE',
+  'a service named "%s" is already registered; service names must be unique',
+  NO_HTTP,
+)
+
+export const FSR_ERR_UNKNOWN_DEPENDENCY = createError<[string, string, string]>(
+  'FSR_ERR_UNKNOWN_DEPENDENCY',
+  'service "%s" depends on "%s", which is not registered before it (registered so far: %s); register dependencies first',
+  NO_HTTP,
+)
+
+export const FSR_ERR_ALREADY_STARTED = createError<[string]>(
+  'FSR_ERR_ALREADY_STARTED',
+  'cannot %s: the runner has already been started',
+  NO_HTTP,
+)
+
+export const FSR_ERR_SERVICE_START = createError<[string, string, string, { cause: unknown }]>(
+  'FSR_ERR_SERVICE_START',
+  'service "%s" failed to start in phase "%s": %s',
+  NO_HTTP,
+)
+
+export const FSR_ERR_SERVICE_STOP = createError<[string, string, { cause: unknown }]>(
+  'FSR_ERR_SERVICE_STOP',
+  'service "%s" failed to stop: %s',
+  NO_HTTP,
+)
+
+export const FSR_ERR_SERVICE_RUN = createError<[string, string, { cause: unknown }]>(
+  'FSR_ERR_SERVICE_RUN',
+  'the run of service "%s" failed: %s',
+  NO_HTTP,
+)
+
+export const FSR_ERR_TIMEOUT = createError<[string, string, number]>(
+  'FSR_ERR_TIMEOUT',
+  'service "%s" did not finish "%s" within %d ms',
+  NO_HTTP,
+)
+
+export const FSR_ERR_NOT_READY = createError<[string, string]>(
+  'FSR_ERR_NOT_READY',
+  'service "%s" reported not ready (ready() resolved %s); ready() must resolve a truthy value',
+  NO_HTTP,
+)
+
+export const FSR_ERR_NO_SERVICE_CONTEXT = createError(
+  'FSR_ERR_NO_SERVICE_CONTEXT',
+  'app.service was read outside of a service: read it in the body of a plugin registered through runner.register()',
+  NO_HTTP,
+)
+
+/** The message of any thrown value, for error messages that name their cause. */
+export function messageOf (cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause)
+}
+
+export const FSR_ERR_SERVICE_OUTSIDE_RUNNER = createError<[string]>(
+  'FSR_ERR_SERVICE_OUTSIDE_RUNNER',
+  'service "%s" was registered on a bare Fastify instance: register services with runner.register()',
+  NO_HTTP,
+)
+
+export const FSR_ERR_UNCLEAN_STOP = createError<[string]>(
+  'FSR_ERR_UNCLEAN_STOP',
+  'shutdown was not clean: %s',
+  NO_HTTP,
+)

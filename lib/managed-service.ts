@@ -1,0 +1,158 @@
+// One service under the runner's care: the Fastify plugin that drives its lifecycle through
+// avvio (init in the plugin body, stop from onClose hooks) and the state that goes with it.
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Logger } from 'pino'
+import type { LifecycleTransition, ServiceContext, ServicePhase, ServiceTimeouts } from '../types/index.ts'
+import type { ServiceSpec } from './define-service.ts'
+import {
+  FSR_ERR_NOT_READY,
+  FSR_ERR_SERVICE_RUN,
+  FSR_ERR_SERVICE_START,
+  FSR_ERR_SERVICE_STOP,
+  FSR_ERR_TIMEOUT,
+  messageOf,
+} from './errors.ts'
+import { Lifecycle } from './lifecycle.ts'
+import { invoke, withTimeout } from './timeout.ts'
+
+/** What a managed service needs from its runner. */
+export interface ServiceHost {
+  readonly log: Logger
+  /** Makes `app.service` resolve to `ctx` while the service's plugin loads (undefined when done). */
+  setLoading (ctx: ServiceContext | undefined): void
+  onTransition (transition: LifecycleTransition): void
+}
+
+type StartError = InstanceType<typeof FSR_ERR_SERVICE_START> & { service: string, phase: ServicePhase }
+
+export class ManagedService {
+  readonly spec: ServiceSpec
+  readonly timeouts: Required<ServiceTimeouts>
+  readonly lifecycle: Lifecycle
+  readonly log: Logger
+  /** The reason the service could not start, once it failed to. */
+  startError: StartError | undefined
+  /** The reason the service did not stop cleanly, once it failed to. */
+  stopError: Error | undefined
+  #host: ServiceHost
+  #abort = new AbortController()
+  #ctx: ServiceContext | undefined
+  #initDone = false
+  #run: Promise<unknown> | undefined
+
+  constructor (spec: ServiceSpec, defaults: Required<ServiceTimeouts>, host: ServiceHost) {
+    this.spec = spec
+    this.timeouts = { ...defaults, ...spec.timeouts }
+    this.#host = host
+    this.log = host.log.child({ service: spec.name })
+    this.lifecycle = new Lifecycle(spec.name, this.log, (transition) => host.onTransition(transition))
+  }
+
+  /** The plugin to register on the root instance; it shares its parent's context (fastify-plugin). */
+  createPlugin (): FastifyPluginAsync {
+    const body = async (app: FastifyInstance): Promise<void> => {
+      this.lifecycle.transition('initiating')
+      // onClose hooks run last-in first-out: `finish` is added before anything the service adds
+      // and so runs after all of it; `begin` is added after, so it runs before.
+      app.addHook('onClose', async () => await this.#finish())
+      try {
+        await this.#load(app)
+      } finally {
+        this.#host.setLoading(undefined)
+      }
+      app.addHook('onClose', async () => await this.#begin())
+    }
+    return fp(body, { name: this.spec.name, fastify: '5.x' })
+  }
+
+  async #load (app: FastifyInstance): Promise<void> {
+    const { spec } = this
+    const ctx: ServiceContext = { name: spec.name, app, log: this.log, signal: this.#abort.signal }
+    this.#ctx = ctx
+    this.#host.setLoading(ctx)
+
+    await this.#phase('init', async () => {
+      if (spec.plugin !== undefined) await app.register(spec.plugin, spec.pluginOptions)
+      else await spec.definition?.init?.(ctx)
+    })
+    this.#initDone = true
+    this.lifecycle.transition('initiated')
+
+    this.lifecycle.transition('starting')
+    const run = spec.definition?.run
+    if (run !== undefined) {
+      this.#run = invoke(() => run(ctx))
+      this.#run.then(() => this.#onRunEnded(undefined), (err) => this.#onRunEnded(err))
+    }
+    const ready = spec.definition?.ready
+    if (ready !== undefined) {
+      // While `ready` is awaited, a run that ends in failure fails the start too.
+      const runFailure = this.#run?.then(() => new Promise<never>(() => {}))
+      await this.#phase('ready', async () => {
+        const isReady = await (runFailure === undefined ? ready(ctx) : Promise.race([ready(ctx), runFailure]))
+        if (!isReady) throw new FSR_ERR_NOT_READY(spec.name, String(isReady))
+      })
+    }
+    this.lifecycle.transition('running')
+  }
+
+  /** Runs one start phase within its timeout; a failure marks the service failed and names the phase. */
+  async #phase (phase: 'init' | 'ready', work: () => Promise<unknown>): Promise<void> {
+    const limit = this.timeouts[phase]
+    try {
+      await withTimeout(invoke(work), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, phase, limit))
+    } catch (cause) {
+      const err = new FSR_ERR_SERVICE_START(this.spec.name, phase, messageOf(cause), { cause }) as StartError
+      err.service = this.spec.name
+      err.phase = phase
+      this.startError = err
+      this.#abort.abort(err)
+      this.lifecycle.transition('failed', err)
+      throw err
+    }
+  }
+
+  #onRunEnded (err: unknown): void {
+    // Before `running` a failure belongs to the start (see `ready`); after it, to the stop.
+    if (this.lifecycle.state !== 'running' || this.#abort.signal.aborted) return
+    if (err === undefined) {
+      this.log.info('service run ended')
+      return
+    }
+    this.lifecycle.transition('failed', new FSR_ERR_SERVICE_RUN(this.spec.name, messageOf(err), { cause: err }))
+  }
+
+  /** First onClose step: abort the signal and call `stop` (only for a service whose init completed). */
+  async #begin (): Promise<void> {
+    const state = this.lifecycle.state
+    if (!this.#initDone || state === 'stopped' || state === 'shutting-down') return
+    this.#abort.abort()
+    this.lifecycle.transition('shutting-down')
+    const stop = this.spec.definition?.stop
+    if (stop === undefined || this.#ctx === undefined) return
+    const ctx = this.#ctx
+    const limit = this.timeouts.stop
+    try {
+      await withTimeout(invoke(() => stop(ctx)), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, 'stop', limit))
+    } catch (cause) {
+      this.stopError = new FSR_ERR_SERVICE_STOP(this.spec.name, messageOf(cause), { cause })
+    }
+  }
+
+  /** Last onClose step: wait (bounded) for `run` to settle, then record the outcome. */
+  async #finish (): Promise<void> {
+    if (this.lifecycle.state !== 'shutting-down') return
+    if (this.#run !== undefined) {
+      const limit = this.timeouts.stop
+      const settled = this.#run.then(() => undefined, () => undefined)
+      try {
+        await withTimeout(settled, limit, () => new FSR_ERR_TIMEOUT(this.spec.name, 'run', limit))
+      } catch (err) {
+        this.stopError ??= new FSR_ERR_SERVICE_STOP(this.spec.name, messageOf(err), { cause: err })
+      }
+    }
+    if (this.stopError === undefined) this.lifecycle.transition('stopped')
+    else this.lifecycle.transition('failed', this.stopError)
+  }
+}

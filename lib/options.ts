@@ -1,0 +1,128 @@
+// Resolves createRunner's options once: explicit option, then FSR_* env variable, then default.
+// Every problem is collected and reported together in one FSR_ERR_INVALID_OPTIONS.
+import type { ResolvedRunnerOptions, RunnerOptions, ServiceTimeouts } from '../types/index.ts'
+import { FSR_ERR_INVALID_OPTIONS } from './errors.ts'
+
+type Env = Readonly<Record<string, string | undefined>>
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+const LOG_FORMATS = ['json', 'pretty'] as const
+const TIMEOUT_PHASES = ['init', 'ready', 'stop'] as const
+const RUNNER_KEYS = new Set(['server', 'log', 'logger', 'timeouts', 'fastify'])
+const FORBIDDEN_FASTIFY_KEYS = ['logger', 'loggerInstance', 'pluginTimeout']
+
+export const DEFAULT_TIMEOUT = 10_000
+export const DEFAULT_PORT = 3000
+export const DEFAULT_HOST = '127.0.0.1'
+
+/**
+ * Collects problems while reading options; each reader records what was wrong and what is accepted,
+ * so one call reports every problem of one options object.
+ */
+class Problems {
+  readonly list: string[] = []
+
+  add (where: string, got: unknown, accepted: string): undefined {
+    this.list.push(`- ${where}: got ${describe(got)}; expected ${accepted}`)
+    return undefined
+  }
+
+  throwIfAny (): void {
+    if (this.list.length > 0) {
+      const err = new FSR_ERR_INVALID_OPTIONS(this.list.join('\n'))
+      throw Object.assign(err, { problems: [...this.list] })
+    }
+  }
+}
+
+function describe (value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (value === null || typeof value !== 'object') return String(value)
+  return Array.isArray(value) ? 'an array' : 'an object'
+}
+
+/** Reads an integer option, or its env variable (a decimal string), or the default. */
+function readInteger (problems: Problems, where: string, value: unknown, envName: string | undefined, env: Env, fallback: number, max: number): number {
+  const fromEnv = envName === undefined ? undefined : env[envName]
+  const [source, raw] = value !== undefined ? [where, value] : fromEnv !== undefined ? [envName as string, fromEnv] : [where, fallback]
+  const number = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw
+  if (typeof number === 'number' && Number.isInteger(number) && number >= 0 && number <= max) return number
+  problems.add(source, raw, `an integer from 0 to ${max}`)
+  return fallback
+}
+
+function readChoice<T extends string> (problems: Problems, where: string, value: unknown, envName: string, env: Env, choices: readonly T[], fallback: T): T {
+  const raw = value ?? env[envName] ?? fallback
+  if ((choices as readonly unknown[]).includes(raw)) return raw as T
+  problems.add(value !== undefined ? where : envName, raw, `one of ${choices.join(', ')}`)
+  return fallback
+}
+
+function readObject (problems: Problems, where: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {}
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>
+  problems.add(where, value, 'an object')
+  return {}
+}
+
+/** Resolves the per-phase timeouts of the runner (`where` = 'timeouts') or of one service. */
+export function readTimeouts (problems: Problems, where: string, value: unknown, env: Env, defaults: Required<ServiceTimeouts>, withEnv: boolean): Required<ServiceTimeouts> {
+  const input = readObject(problems, where, value)
+  for (const key of Object.keys(input)) {
+    if (!(TIMEOUT_PHASES as readonly string[]).includes(key)) problems.add(`${where}.${key}`, input[key], `no such key (accepted: ${TIMEOUT_PHASES.join(', ')})`)
+  }
+  const resolved = {} as Record<(typeof TIMEOUT_PHASES)[number], number>
+  for (const phase of TIMEOUT_PHASES) {
+    const envName = withEnv ? `FSR_TIMEOUT_${phase.toUpperCase()}` : undefined
+    resolved[phase] = readInteger(problems, `${where}.${phase}`, input[phase], envName, env, defaults[phase], 2 ** 31 - 1)
+  }
+  return resolved
+}
+
+export { Problems }
+
+/** Resolves and validates createRunner's options; throws FSR_ERR_INVALID_OPTIONS listing every problem. */
+export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = process.env): ResolvedRunnerOptions {
+  const problems = new Problems()
+  const options = readObject(problems, 'options', input)
+  for (const key of Object.keys(options)) {
+    if (!RUNNER_KEYS.has(key)) problems.add(key, options[key], `no such option (accepted: ${[...RUNNER_KEYS].join(', ')})`)
+  }
+
+  let server: ResolvedRunnerOptions['server'] = false
+  if (options.server !== false) {
+    const given = readObject(problems, 'server', options.server)
+    const host = given.host ?? env.FSR_HOST ?? DEFAULT_HOST
+    if (typeof host !== 'string' || host.trim() === '' || host === 'localhost') {
+      problems.add(given.host !== undefined ? 'server.host' : 'FSR_HOST', host, 'an explicit IP address or host name other than "localhost" (which may bind twice), for example 127.0.0.1, ::1 or 0.0.0.0')
+    }
+    const port = readInteger(problems, 'server.port', given.port, 'FSR_PORT', env, DEFAULT_PORT, 65_535)
+    server = Object.freeze({ host: String(host), port })
+  }
+
+  const log = readObject(problems, 'log', options.log)
+  const level = readChoice(problems, 'log.level', log.level, 'FSR_LOG_LEVEL', env, LOG_LEVELS, 'info')
+  const format = readChoice(problems, 'log.format', log.format, 'FSR_LOG_FORMAT', env, LOG_FORMATS, 'json')
+
+  const logger = options.logger
+  if (logger !== undefined && (logger === null || typeof (logger as { child?: unknown }).child !== 'function')) {
+    problems.add('logger', logger, 'a pino logger')
+  }
+
+  const defaults = { init: DEFAULT_TIMEOUT, ready: DEFAULT_TIMEOUT, stop: DEFAULT_TIMEOUT }
+  const timeouts = readTimeouts(problems, 'timeouts', options.timeouts, env, defaults, true)
+
+  const fastify = readObject(problems, 'fastify', options.fastify)
+  for (const key of FORBIDDEN_FASTIFY_KEYS) {
+    if (key in fastify) problems.add(`fastify.${key}`, fastify[key], `no ${key} here: the runner sets it (use the log, logger or timeouts option)`)
+  }
+
+  problems.throwIfAny()
+  return Object.freeze({
+    server,
+    log: Object.freeze({ level, format }),
+    logger: logger as ResolvedRunnerOptions['logger'],
+    timeouts: Object.freeze(timeouts),
+    fastify: Object.freeze({ ...fastify }),
+  })
+}

@@ -1,0 +1,20 @@
+// Bounds a promise by a time limit of ours, so no phase of a service can hang the runner.
+
+/**
+ * Settles like `work`, or rejects with `onTimeout()` after `ms` milliseconds (`0` = no limit).
+ * The timer is cleared as soon as `work` settles; until then it keeps the process alive, so a hung
+ * phase ends in a timeout error rather than in an event loop that quietly runs dry.
+ */
+export function withTimeout<T> (work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  if (ms === 0) return work
+  let timer: NodeJS.Timeout | undefined
+  const limit = new Promise<never>((resolve, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms)
+  })
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer))
+}
+
+/** Calls `fn` and turns a synchronous throw into a rejection. */
+export async function invoke<T> (fn: () => T | Promise<T>): Promise<T> {
+  return await fn()
+}

@@ -4,7 +4,7 @@ import type { AnyFastifyPlugin, PluginServiceOptions, Service, ServiceDefinition
 import { FSR_ERR_INVALID_SERVICE, FSR_ERR_SERVICE_OUTSIDE_RUNNER } from './errors.ts'
 import { Problems, readTimeouts } from './options.ts'
 
-const HOOKS = ['init', 'run', 'ready', 'stop'] as const
+const HOOKS = ['init', 'run', 'ready', 'stop', 'drain'] as const
 const DEFINITION_KEYS = new Set(['name', 'dependsOn', 'timeouts', ...HOOKS])
 const PLUGIN_SERVICE_KEYS = new Set(['name', 'dependsOn', 'timeouts'])
 const NAME = /^[A-Za-z0-9][\w.:-]{0,99}$/

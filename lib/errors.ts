@@ -87,3 +87,9 @@ export const FSR_ERR_UNCLEAN_STOP = createError<[string]>(
   'shutdown was not clean: %s',
   NO_HTTP,
 )
+
+export const FSR_ERR_SHUTDOWN_TIMEOUT = createError<[number, string]>(
+  'FSR_ERR_SHUTDOWN_TIMEOUT',
+  'shutdown did not finish within %d ms; still stopping: %s',
+  NO_HTTP,
+)

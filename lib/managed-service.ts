@@ -60,8 +60,9 @@ export class ManagedService {
         await this.#load(app)
       } finally {
         this.#host.setLoading(undefined)
+        // Also after a failed start: a service whose init completed holds resources to release.
+        app.addHook('onClose', async () => await this.#begin())
       }
-      app.addHook('onClose', async () => await this.#begin())
     }
     return fp(body, { name: this.spec.name, fastify: '5.x' })
   }
@@ -121,6 +122,19 @@ export class ManagedService {
       return
     }
     this.lifecycle.transition('failed', new FSR_ERR_SERVICE_RUN(this.spec.name, messageOf(err), { cause: err }))
+  }
+
+  /** Lets the service close long-lived connections politely when draining starts. */
+  async drain (): Promise<void> {
+    const drain = this.spec.definition?.drain
+    const ctx = this.#ctx
+    if (drain === undefined || ctx === undefined || this.lifecycle.state !== 'running') return
+    const limit = this.timeouts.stop
+    try {
+      await withTimeout(invoke(() => drain(ctx)), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, 'drain', limit))
+    } catch (err) {
+      this.log.warn({ err }, 'service drain failed')
+    }
   }
 
   /** First onClose step: abort the signal and call `stop` (only for a service whose init completed). */

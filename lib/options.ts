@@ -8,12 +8,16 @@ type Env = Readonly<Record<string, string | undefined>>
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 const LOG_FORMATS = ['json', 'pretty'] as const
 const TIMEOUT_PHASES = ['init', 'ready', 'stop'] as const
-const RUNNER_KEYS = new Set(['server', 'log', 'logger', 'timeouts', 'fastify'])
+const RUNNER_KEYS = new Set(['server', 'log', 'logger', 'timeouts', 'fastify', 'signals', 'shutdown'])
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGQUIT'] as const
+const SHUTDOWN_KEYS = ['drainDelay', 'drainTimeout', 'timeout'] as const
 const FORBIDDEN_FASTIFY_KEYS = ['logger', 'loggerInstance', 'pluginTimeout']
 
 export const DEFAULT_TIMEOUT = 10_000
 export const DEFAULT_PORT = 3000
 export const DEFAULT_HOST = '127.0.0.1'
+export const DEFAULT_SIGNALS = Object.freeze(['SIGINT', 'SIGTERM'] as const)
+const MAX_MS = 2 ** 31 - 1
 
 /**
  * Collects problems while reading options; each reader records what was wrong and what is accepted,
@@ -74,7 +78,7 @@ export function readTimeouts (problems: Problems, where: string, value: unknown,
   const resolved = {} as Record<(typeof TIMEOUT_PHASES)[number], number>
   for (const phase of TIMEOUT_PHASES) {
     const envName = withEnv ? `FSR_TIMEOUT_${phase.toUpperCase()}` : undefined
-    resolved[phase] = readInteger(problems, `${where}.${phase}`, input[phase], envName, env, defaults[phase], 2 ** 31 - 1)
+    resolved[phase] = readInteger(problems, `${where}.${phase}`, input[phase], envName, env, defaults[phase], MAX_MS)
   }
   return resolved
 }
@@ -117,6 +121,25 @@ export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = proc
     if (key in fastify) problems.add(`fastify.${key}`, fastify[key], `no ${key} here: the runner sets it (use the log, logger or timeouts option)`)
   }
 
+  let signals: ResolvedRunnerOptions['signals'] = DEFAULT_SIGNALS
+  if (options.signals === false) signals = false
+  else if (options.signals !== undefined) {
+    const given = options.signals
+    if (!Array.isArray(given) || !given.every((signal) => (SHUTDOWN_SIGNALS as readonly unknown[]).includes(signal))) {
+      problems.add('signals', given, `false or an array of ${SHUTDOWN_SIGNALS.join(', ')} (SIGHUP and SIGUSR2 are reserved for upgrade)`)
+    } else signals = Object.freeze([...given])
+  }
+
+  const shutdownInput = readObject(problems, 'shutdown', options.shutdown)
+  for (const key of Object.keys(shutdownInput)) {
+    if (!(SHUTDOWN_KEYS as readonly string[]).includes(key)) problems.add(`shutdown.${key}`, shutdownInput[key], `no such key (accepted: ${SHUTDOWN_KEYS.join(', ')})`)
+  }
+  const shutdown = Object.freeze({
+    drainDelay: readInteger(problems, 'shutdown.drainDelay', shutdownInput.drainDelay, 'FSR_DRAIN_DELAY', env, 0, MAX_MS),
+    drainTimeout: readInteger(problems, 'shutdown.drainTimeout', shutdownInput.drainTimeout, 'FSR_DRAIN_TIMEOUT', env, 10_000, MAX_MS),
+    timeout: readInteger(problems, 'shutdown.timeout', shutdownInput.timeout, 'FSR_SHUTDOWN_TIMEOUT', env, 30_000, MAX_MS),
+  })
+
   problems.throwIfAny()
   return Object.freeze({
     server,
@@ -124,5 +147,7 @@ export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = proc
     logger: logger as ResolvedRunnerOptions['logger'],
     timeouts: Object.freeze(timeouts),
     fastify: Object.freeze({ ...fastify }),
+    signals,
+    shutdown,
   })
 }

@@ -19,7 +19,7 @@ export type LifecycleState =
   | 'failed'
 
 /** The phases in which a service's own code runs; named in errors and timeouts. */
-export type ServicePhase = 'init' | 'run' | 'ready' | 'stop'
+export type ServicePhase = 'init' | 'run' | 'ready' | 'drain' | 'stop'
 
 /** One state change of one service. Published on the `fastify-service-runner:lifecycle` diagnostics channel. */
 export interface LifecycleTransition {
@@ -88,6 +88,11 @@ export interface ServiceDefinition {
   readonly ready?: Hook
   /** Release everything `init` acquired; runs from an `onClose` hook, in reverse registration order. */
   readonly stop?: Hook
+  /**
+   * Called when draining starts (before `stop`, while the main server still answers requests in
+   * flight): close long-lived connections (WebSocket, SSE, streams) politely. Bounded by `timeouts.stop`.
+   */
+  readonly drain?: Hook
   /** Per-phase time limits. */
   readonly timeouts?: ServiceTimeouts
 }
@@ -128,6 +133,19 @@ export interface LogOptions {
   readonly format?: 'json' | 'pretty'
 }
 
+/** How the runner shuts down (on a signal or `runner.stop()`). */
+export interface ShutdownOptions {
+  /** Wait after readiness turns false, before the main server stops accepting (for load balancers). Default: `0`, env `FSR_DRAIN_DELAY`. */
+  readonly drainDelay?: number
+  /** Longest wait for requests in flight; then their sockets are destroyed and named in the log. Default: `10 000`, env `FSR_DRAIN_TIMEOUT`. */
+  readonly drainTimeout?: number
+  /** Deadline of the whole shutdown; past it the process exits with `ExitCode.SHUTDOWN_TIMEOUT`. Default: `30 000`, env `FSR_SHUTDOWN_TIMEOUT`. */
+  readonly timeout?: number
+}
+
+/** Signals that shut the process down. `SIGHUP` and `SIGUSR2` are reserved (upgrade) and refused here. */
+export type ShutdownSignal = 'SIGINT' | 'SIGTERM' | 'SIGQUIT'
+
 /** Options of `createRunner`. Every field is optional; env variables override defaults only. */
 export interface RunnerOptions {
   /** The main server's listener, or `false` to run services without one. Default: `{ port: 3000, host: '127.0.0.1' }`. */
@@ -140,6 +158,14 @@ export interface RunnerOptions {
   readonly timeouts?: ServiceTimeouts
   /** Extra options for the root Fastify instance (not `logger`, `loggerInstance` nor `pluginTimeout`). */
   readonly fastify?: Omit<FastifyServerOptions, 'logger' | 'loggerInstance' | 'pluginTimeout'>
+  /**
+   * Signals on which `start()` installs a graceful shutdown that ends the process (with an exit code
+   * from `ExitCode`), together with handlers for uncaught errors; `false` installs nothing (for
+   * embedding and tests: call `stop()` yourself). Default: `['SIGINT', 'SIGTERM']`.
+   */
+  readonly signals?: readonly ShutdownSignal[] | false
+  /** Drain and deadline of the shutdown. */
+  readonly shutdown?: ShutdownOptions
 }
 
 /** `RunnerOptions` after defaults and env, validated and frozen. */
@@ -149,7 +175,12 @@ export interface ResolvedRunnerOptions {
   readonly logger: Logger | undefined
   readonly timeouts: Readonly<Required<ServiceTimeouts>>
   readonly fastify: Readonly<RunnerOptions['fastify'] & object>
+  readonly signals: readonly ShutdownSignal[] | false
+  readonly shutdown: Readonly<Required<ShutdownOptions>>
 }
+
+/** Where the runner is in its own life. */
+export type RunnerStatus = 'created' | 'starting' | 'running' | 'draining' | 'stopping' | 'stopped'
 
 /** A plugin that `runner.register` accepts besides a `Service`. */
 export type AnyFastifyPlugin = FastifyPluginAsync<any> | FastifyPluginCallback<any>
@@ -163,10 +194,17 @@ export interface Runner {
   register (plugin: AnyFastifyPlugin, opts?: RegisterOptions): Runner
   /** Boots every service in registration order, then listens. Rejects (after stopping what started) on failure. */
   start (): Promise<void>
-  /** Stops every service in reverse order and closes the server. Safe to call more than once. */
+  /**
+   * Drains the main server, stops every service in reverse order, closes the server; never exits the
+   * process. Rejects with `FSR_ERR_UNCLEAN_STOP` or `FSR_ERR_SHUTDOWN_TIMEOUT`. Safe to call more than once.
+   */
   stop (): Promise<void>
   /** The current state of every service, in registration order. */
   states (): ServiceStateSnapshot[]
+  /** Where the runner is in its own life. */
+  readonly status: RunnerStatus
+  /** Readiness: true only once started and until draining begins. */
+  readonly isReady: boolean
   /** The address the main server listens on, once started with a server. */
   readonly address: { readonly host: string, readonly port: number } | undefined
 }

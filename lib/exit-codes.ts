@@ -1,0 +1,18 @@
+// The process exit codes of a runner that handles signals (docs: README, "Exit codes").
+import { constants } from 'node:os'
+
+export const ExitCode = Object.freeze({
+  /** Every service stopped cleanly. */
+  OK: 0,
+  /** An uncaught exception or unhandled rejection; the graceful stop still ran. */
+  CRASH: 1,
+  /** Shutdown completed, but a service's `stop` threw or timed out, or `run` did not settle. */
+  UNCLEAN_STOP: 2,
+  /** The global shutdown deadline passed; the log names what was still open. */
+  SHUTDOWN_TIMEOUT: 3,
+})
+
+/** A second shutdown signal exits at once with the shell's convention: 128 + the signal's number. */
+export function forcedExitCode (signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0)
+}

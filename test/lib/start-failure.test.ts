@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createRunner, defineService, type ServiceDefinition } from '../../lib/index.ts'
+import { captureLogs } from '../helpers/log-capture.ts'
+
+const never = () => new Promise<never>(() => {})
+
+async function startWith (failing: Omit<ServiceDefinition, 'name'>) {
+  const logs = captureLogs()
+  const runner = createRunner({ server: false, signals: false, logger: logs.logger })
+  const events: string[] = []
+  for (const name of ['one', 'two']) {
+    runner.register(defineService({ name, async stop () { events.push(`stop ${name}`) } }))
+  }
+  runner.register(defineService({ name: 'bad', ...failing, async stop () { events.push('stop bad') } }))
+  runner.register(defineService({ name: 'after', async init () { events.push('init after') } }))
+  const error = await runner.start().then(() => undefined, (err: unknown) => err) as Error & { code: string, service: string, phase: string, cause: Error & { code?: string } }
+  return { error, events, states: runner.states().map((s) => `${s.name}:${s.state}`), runner }
+}
+
+test('init that throws aborts the boot and stops the started services in reverse', async () => {
+  const { error, events, states } = await startWith({ async init () { throw new Error('no database') } })
+  assert.equal(error.code, 'FSR_ERR_SERVICE_START')
+  assert.equal(error.service, 'bad')
+  assert.equal(error.phase, 'init')
+  assert.equal(error.cause.message, 'no database')
+  assert.equal(error.message, 'service "bad" failed to start in phase "init": no database')
+  // bad's own stop is not called: its init never completed, so it holds nothing to release.
+  assert.deepEqual(events, ['stop two', 'stop one'])
+  assert.deepEqual(states, ['one:stopped', 'two:stopped', 'bad:failed', 'after:registered'])
+})
+
+test('init past its timeout fails with FSR_ERR_TIMEOUT', async () => {
+  const { error, events } = await startWith({ init: never, timeouts: { init: 30 } })
+  assert.equal(error.phase, 'init')
+  assert.equal(error.cause.code, 'FSR_ERR_TIMEOUT')
+  assert.equal(error.cause.message, 'service "bad" did not finish "init" within 30 ms')
+  assert.deepEqual(events, ['stop two', 'stop one'])
+})
+
+test('ready past its timeout fails the start and the service itself is stopped', async () => {
+  const { error, events, states } = await startWith({ ready: never, timeouts: { ready: 30 } })
+  assert.equal(error.phase, 'ready')
+  assert.equal(error.cause.code, 'FSR_ERR_TIMEOUT')
+  assert.deepEqual(events, ['stop bad', 'stop two', 'stop one'])
+  assert.deepEqual(states, ['one:stopped', 'two:stopped', 'bad:stopped', 'after:registered'])
+})
+
+test('ready that resolves falsy is never ready', async () => {
+  const { error } = await startWith({ async ready () { return false } })
+  assert.equal(error.phase, 'ready')
+  assert.equal(error.cause.code, 'FSR_ERR_NOT_READY')
+})
+
+test('run that fails before ready fails the start', async () => {
+  const { error, events } = await startWith({ async run () { throw new Error('crashed early') }, ready: never })
+  assert.equal(error.phase, 'ready')
+  assert.equal(error.cause.message, 'crashed early')
+  assert.deepEqual(events, ['stop bad', 'stop two', 'stop one'])
+})
+
+test('a plain plugin past the init timeout fails the start too', async () => {
+  const logs = captureLogs()
+  const runner = createRunner({ server: false, signals: false, logger: logs.logger, timeouts: { init: 30 } })
+  runner.register(async () => { await never() }, { service: { name: 'plain' } })
+  await assert.rejects(runner.start(), { code: 'FSR_ERR_SERVICE_START', service: 'plain', phase: 'init' })
+})
+
+test('stop past its timeout: the others still stop, and stop() reports it', async () => {
+  const logs = captureLogs()
+  const runner = createRunner({ server: false, signals: false, logger: logs.logger })
+  const events: string[] = []
+  runner.register(defineService({ name: 'first', async stop () { events.push('stop first') } }))
+  runner.register(defineService({ name: 'slow', stop: never, timeouts: { stop: 30 } }))
+  runner.register(defineService({ name: 'broken', async stop () { throw new Error('flush failed') } }))
+  runner.register(defineService({ name: 'last', async stop () { events.push('stop last') } }))
+  await runner.start()
+  await assert.rejects(runner.stop(), (err: Error & { code: string, errors: Array<Error & { code: string, cause: Error & { code?: string } }> }) => {
+    assert.equal(err.code, 'FSR_ERR_UNCLEAN_STOP')
+    assert.deepEqual(err.errors.map((e) => e.code), ['FSR_ERR_SERVICE_STOP', 'FSR_ERR_SERVICE_STOP'])
+    assert.equal(err.errors[0].cause.code, 'FSR_ERR_TIMEOUT')
+    assert.match(err.errors[1].message, /flush failed/)
+    return true
+  })
+  assert.deepEqual(events, ['stop last', 'stop first'])
+  assert.deepEqual(runner.states().map((s) => s.state), ['stopped', 'failed', 'failed', 'stopped'])
+})
+
+test('a run that ignores the signal is waited for no longer than the stop timeout', async () => {
+  const logs = captureLogs()
+  const runner = createRunner({ server: false, signals: false, logger: logs.logger, timeouts: { stop: 30 } })
+  runner.register(defineService({ name: 'stubborn', run: never }))
+  await runner.start()
+  await assert.rejects(runner.stop(), (err: Error & { errors: Array<{ cause: { message: string } }> }) => {
+    assert.equal(err.errors[0].cause.message, 'service "stubborn" did not finish "run" within 30 ms')
+    return true
+  })
+})

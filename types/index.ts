@@ -191,7 +191,8 @@ export interface Runner {
   readonly app: FastifyInstance
   /** Adds a service, or a plain plugin (a service when `opts.service` is given). Throws at once on bad input. */
   register (service: Service): Runner
-  register (plugin: AnyFastifyPlugin, opts?: RegisterOptions): Runner
+  register (plugin: FastifyPluginAsync<any>, opts?: RegisterOptions): Runner
+  register (plugin: FastifyPluginCallback<any>, opts?: RegisterOptions): Runner
   /** Boots every service in registration order, then listens. Rejects (after stopping what started) on failure. */
   start (): Promise<void>
   /**

@@ -61,5 +61,5 @@ test('an invalid definition lists every problem together', () => {
 test('a service registered on a bare Fastify instance says how to register it', async () => {
   const app = Fastify()
   app.register(defineService({ name: 'lost' }))
-  await assert.rejects(app.ready(), { code: 'FSR_ERR_SERVICE_OUTSIDE_RUNNER' })
+  await assert.rejects(async () => { await app.ready() }, { code: 'FSR_ERR_SERVICE_OUTSIDE_RUNNER' })
 })

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { test } from 'node:test'
+import { errors } from '../../lib/index.ts'
+
+test('every error code is in the README table, and every documented code exists', async () => {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
+  const codes = Object.entries(errors)
+    .filter(([name, value]) => name.startsWith('FSR_ERR_') && typeof value === 'function')
+    .map(([name]) => name)
+  assert.ok(codes.length > 10)
+  for (const code of codes) {
+    assert.match(readme, new RegExp(`^\\| \`${code}\` \\|`, 'm'), `${code} is documented`)
+    const err = new (errors as unknown as Record<string, new (...args: unknown[]) => Error & { code: string, statusCode?: number }>)[code]()
+    assert.equal(err.code, code, 'the export is named after its code')
+    assert.equal(err.statusCode, undefined, 'core errors do not reach HTTP')
+  }
+  const documented = [...readme.matchAll(/^\| `(FSR_ERR_[A-Z_]+)` \|/gm)].map((match) => match[1])
+  assert.deepEqual(documented.filter((code) => !codes.includes(code)), [], 'no stale code in the README')
+})

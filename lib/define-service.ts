@@ -1,12 +1,13 @@
 // defineService and the validation shared by both ways of declaring a service
 // (a definition, or a plain plugin registered with `{ service: { ... } }`).
-import type { AnyFastifyPlugin, PluginServiceOptions, Service, ServiceDefinition, ServiceTimeouts } from '../types/index.ts'
+import type { AnyFastifyPlugin, PluginServiceOptions, Service, ServiceDefinition, ServiceHealthOptions, ServiceTimeouts } from '../types/index.ts'
 import { FSR_ERR_INVALID_SERVICE, FSR_ERR_SERVICE_OUTSIDE_RUNNER } from './errors.ts'
+import { readServiceHealthOptions } from './health-options.ts'
 import { Problems, readTimeouts } from './options.ts'
 
-const HOOKS = ['init', 'run', 'ready', 'stop', 'drain'] as const
-const DEFINITION_KEYS = new Set(['name', 'dependsOn', 'timeouts', ...HOOKS])
-const PLUGIN_SERVICE_KEYS = new Set(['name', 'dependsOn', 'timeouts'])
+const HOOKS = ['init', 'run', 'ready', 'stop', 'drain', 'beforeUpgrade', 'check'] as const
+const DEFINITION_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', ...HOOKS])
+const PLUGIN_SERVICE_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health'])
 const NAME = /^[A-Za-z0-9][\w.:-]{0,99}$/
 
 /** A service as the runner keeps it: validated, with its timeouts still partial (the runner fills them in). */
@@ -14,6 +15,8 @@ export interface ServiceSpec {
   readonly name: string
   readonly dependsOn: readonly string[]
   readonly timeouts: ServiceTimeouts
+  /** Its health options as given (interval and timeout default to the runner's). */
+  readonly health: ServiceHealthOptions
   readonly definition: Readonly<ServiceDefinition> | undefined
   readonly plugin: AnyFastifyPlugin | undefined
   readonly pluginOptions: Readonly<Record<string, unknown>>
@@ -43,6 +46,8 @@ function validate (input: unknown, keys: Set<string>, hooks: readonly string[]):
     if (fields[hook] !== undefined && typeof fields[hook] !== 'function') problems.add(hook, fields[hook], 'a function (ctx) => value or promise')
   }
   if (fields.timeouts !== undefined) readTimeouts(problems, 'timeouts', fields.timeouts, {}, NO_TIMEOUTS, false)
+  // Interval and timeout time a `check`, which only a definition has.
+  if (fields.health !== undefined) readServiceHealthOptions(problems, 'health', fields.health, hooks.includes('check'))
   return { name, problems }
 }
 
@@ -73,7 +78,7 @@ export function isService (value: unknown): value is Service {
 export function toServiceSpec (target: unknown, opts: Readonly<Record<string, unknown>> | undefined): ServiceSpec | undefined {
   if (isService(target)) {
     const { definition } = target
-    return { name: definition.name, dependsOn: definition.dependsOn ?? [], timeouts: definition.timeouts ?? {}, definition, plugin: undefined, pluginOptions: {} }
+    return { name: definition.name, dependsOn: definition.dependsOn ?? [], timeouts: definition.timeouts ?? {}, health: definition.health ?? {}, definition, plugin: undefined, pluginOptions: {} }
   }
   if (typeof target !== 'function') {
     const problems = new Problems()
@@ -89,6 +94,7 @@ export function toServiceSpec (target: unknown, opts: Readonly<Record<string, un
     name: service.name,
     dependsOn: service.dependsOn ?? [],
     timeouts: service.timeouts ?? {},
+    health: service.health ?? {},
     definition: undefined,
     plugin: target as AnyFastifyPlugin,
     pluginOptions,

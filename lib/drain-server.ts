@@ -2,7 +2,7 @@
 // stop accepting, answer every request in flight with `Connection: close`, close idle
 // keep-alive sockets, and destroy what is still open when the deadline passes.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
+import { Server as NetServer, type Socket } from 'node:net'
 
 /** What was still open when the drain deadline passed. */
 export interface DrainOutcome {
@@ -10,35 +10,52 @@ export interface DrainOutcome {
   readonly destroyed: ReadonlyArray<{ readonly remote: string, readonly requests: readonly string[] }>
 }
 
+interface SocketUse {
+  inFlight: number
+  lastActive: number
+}
+
 /** Tracks the sockets and responses of one server, so a drain knows what is in flight. */
 export class ServerDrain {
   #server: Server
-  #sockets = new Set<Socket>()
+  #sockets = new Map<Socket, SocketUse>()
   #inFlight = new Set<ServerResponse>()
   #isDraining = false
+  #idleGrace = 0
   #onSettled: (() => void) | undefined
 
   constructor (server: Server) {
     this.#server = server
-    server.on('connection', (socket: Socket) => {
-      this.#sockets.add(socket)
-      socket.once('close', () => this.#forget(socket))
-    })
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#track(res))
+    server.on('connection', (socket: Socket) => this.#use(socket))
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#track(req.socket, res))
   }
 
   get isDraining (): boolean {
     return this.#isDraining
   }
 
-  #track (res: ServerResponse): void {
+  #use (socket: Socket): SocketUse {
+    let use = this.#sockets.get(socket)
+    if (use === undefined) {
+      use = { inFlight: 0, lastActive: performance.now() }
+      this.#sockets.set(socket, use)
+      socket.once('close', () => this.#forget(socket))
+    }
+    return use
+  }
+
+  #track (socket: Socket, res: ServerResponse): void {
+    const use = this.#use(socket)
+    use.inFlight++
     this.#inFlight.add(res)
     if (this.#isDraining) res.shouldKeepAlive = false
     res.once('close', () => {
+      use.inFlight--
+      use.lastActive = performance.now()
       this.#inFlight.delete(res)
-      // A response whose headers went out with keep-alive leaves an idle socket behind: close it.
-      // Node's own idle check knows whether a next request has begun to arrive on it.
-      if (this.#isDraining) this.#server.closeIdleConnections()
+      // A response whose headers went out with keep-alive leaves an idle socket behind. Without an
+      // idle grace, close it; Node's idle check spares a socket on which a next request has begun.
+      if (this.#isDraining && this.#idleGrace === 0 && use.inFlight === 0) this.#server.closeIdleConnections()
     })
   }
 
@@ -48,19 +65,34 @@ export class ServerDrain {
   }
 
   /**
-   * Stops accepting, closes idle sockets, and waits for every other socket to close after its
-   * last response, for at most `deadline` ms; then destroys what is left and names it.
+   * Stops accepting and waits for every socket to close after its last response, for at most
+   * `deadline` ms; then destroys what is left and names it.
+   *
+   * `idleGrace` = 0 closes idle keep-alive sockets at once: right for a shutdown, since nothing will
+   * listen afterwards. During an upgrade the listener lives on in the new process, so idle sockets
+   * get `idleGrace` ms in which their next request is still answered (with `Connection: close`),
+   * which moves busy keep-alive clients over without a reset; only sockets idle that long are closed.
    */
-  async drain (deadline: number): Promise<DrainOutcome> {
+  async drain (deadline: number, idleGrace = 0): Promise<DrainOutcome> {
     this.#isDraining = true
+    this.#idleGrace = idleGrace
     for (const res of this.#inFlight) {
       if (!res.headersSent) res.shouldKeepAlive = false
     }
     const closed = new Promise<void>((resolve) => {
-      // Server.close() stops accepting and, since Node 19, closes idle keep-alive sockets.
-      if (this.#server.listening) this.#server.close(() => resolve())
-      else resolve()
+      if (!this.#server.listening) resolve()
+      // http.Server#close() also closes idle sockets (Node ≥ 19); net.Server#close() only stops accepting.
+      else if (idleGrace === 0) this.#server.close(() => resolve())
+      else NetServer.prototype.close.call(this.#server, () => resolve())
     })
+    let sweeper: NodeJS.Timeout | undefined
+    if (idleGrace > 0) {
+      const sweep = (): void => {
+        const before = performance.now() - idleGrace
+        for (const [socket, use] of this.#sockets) if (use.inFlight === 0 && use.lastActive <= before) socket.end()
+      }
+      sweeper = setInterval(sweep, Math.max(1, Math.floor(idleGrace / 4)))
+    }
     let outcome: DrainOutcome = { destroyed: [] }
     if (this.#sockets.size > 0) {
       let timer: NodeJS.Timeout | undefined
@@ -72,18 +104,19 @@ export class ServerDrain {
       this.#onSettled = undefined
       if (!isSettled) outcome = { destroyed: this.#destroyRemaining() }
     }
+    clearInterval(sweeper)
     await closed
     return outcome
   }
 
   #destroyRemaining (): DrainOutcome['destroyed'] {
-    const destroyed = [...this.#sockets].map((socket) => ({
+    const destroyed = [...this.#sockets.keys()].map((socket) => ({
       remote: `${socket.remoteAddress}:${socket.remotePort}`,
       requests: [...this.#inFlight]
         .filter((res) => res.req.socket === socket)
         .map((res) => `${res.req.method} ${res.req.url}`),
     }))
-    for (const socket of this.#sockets) socket.destroy()
+    for (const socket of this.#sockets.keys()) socket.destroy()
     return destroyed
   }
 }

@@ -93,3 +93,21 @@ export const FSR_ERR_SHUTDOWN_TIMEOUT = createError<[number, string]>(
   'shutdown did not finish within %d ms; still stopping: %s',
   NO_HTTP,
 )
+
+export const FSR_ERR_UNKNOWN_HOOK = createError<[string, string]>(
+  'FSR_ERR_UNKNOWN_HOOK',
+  'runner.addHook: no hook named "%s" (accepted: %s)',
+  NO_HTTP, TypeError,
+)
+
+export const FSR_ERR_UNKNOWN_SERVICE = createError<[string, string, string]>(
+  'FSR_ERR_UNKNOWN_SERVICE',
+  '%s: no service named "%s" (known: %s)',
+  NO_HTTP,
+)
+
+export const FSR_ERR_INVALID_HEALTH = createError<[string, string, string]>(
+  'FSR_ERR_INVALID_HEALTH',
+  '%s: got %s; expected %s',
+  NO_HTTP, TypeError,
+)

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Logger } from 'pino'
-import type { LifecycleTransition, ServiceContext, ServicePhase, ServiceTimeouts } from '../types/index.ts'
+import type { LifecycleTransition, ServiceContext, ServicePhase, ServiceTimeouts, UpgradeInfo } from '../types/index.ts'
 import type { ServiceSpec } from './define-service.ts'
 import {
   FSR_ERR_NOT_READY,
@@ -13,16 +13,25 @@ import {
   FSR_ERR_TIMEOUT,
   messageOf,
 } from './errors.ts'
+import type { HealthRegistry } from './health-registry.ts'
 import { Lifecycle } from './lifecycle.ts'
 import { invoke, withTimeout } from './timeout.ts'
 
 /** What a managed service needs from its runner. */
 export interface ServiceHost {
   readonly log: Logger
+  readonly upgrade: UpgradeInfo
+  /** Fields added to every context by `runner.decorateContext`. */
+  readonly contextFields: Readonly<Record<string, unknown>>
+  /** The runner's health entries; this service's is added before its plugin loads. */
+  readonly health: HealthRegistry
   /** Makes `app.service` resolve to `ctx` while the service's plugin loads (undefined when done). */
   setLoading (ctx: ServiceContext | undefined): void
   onTransition (transition: LifecycleTransition): void
 }
+
+/** The reason `ctx.signal` gives when a service is stopped. */
+const STOPPING = Object.freeze(new Error('the service is stopping'))
 
 type StartError = InstanceType<typeof FSR_ERR_SERVICE_START> & { service: string, phase: ServicePhase }
 
@@ -64,13 +73,18 @@ export class ManagedService {
         app.addHook('onClose', async () => await this.#begin())
       }
     }
-    return fp(body, { name: this.spec.name, fastify: '5.x' })
+    // No `fastify` version range: the runner made the instance itself, and a semver check per service is pure cost.
+    return fp(body, { name: this.spec.name })
   }
 
   async #load (app: FastifyInstance): Promise<void> {
     const { spec } = this
-    const ctx: ServiceContext = { name: spec.name, app, log: this.log, signal: this.#abort.signal }
+    const health = this.#host.health.handle(spec.name)
+    const ctx = { ...this.#host.contextFields, name: spec.name, app, log: this.log, signal: this.#abort.signal, upgrade: this.#host.upgrade, health } as ServiceContext
     this.#ctx = ctx
+    // Polled from `running` until `shutting-down` (the registry follows the lifecycle).
+    const check = spec.definition?.check
+    if (check !== undefined) this.#host.health.setCheck(spec.name, () => check(ctx))
     this.#host.setLoading(ctx)
 
     await this.#phase('init', async () => {
@@ -126,22 +140,33 @@ export class ManagedService {
 
   /** Lets the service close long-lived connections politely when draining starts. */
   async drain (): Promise<void> {
-    const drain = this.spec.definition?.drain
-    const ctx = this.#ctx
-    if (drain === undefined || ctx === undefined || this.lifecycle.state !== 'running') return
-    const limit = this.timeouts.stop
     try {
-      await withTimeout(invoke(() => drain(ctx)), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, 'drain', limit))
+      await this.#hook('drain')
     } catch (err) {
       this.log.warn({ err }, 'service drain failed')
     }
+  }
+
+  /** In the old process, before an upgrade hands over; a rejection cancels the upgrade. */
+  async beforeUpgrade (): Promise<void> {
+    await this.#hook('beforeUpgrade')
+  }
+
+  /** Runs an optional hook of a running service, bounded by the stop timeout. */
+  async #hook (name: 'drain' | 'beforeUpgrade'): Promise<void> {
+    const hook = this.spec.definition?.[name]
+    const ctx = this.#ctx
+    if (hook === undefined || ctx === undefined || this.lifecycle.state !== 'running') return
+    const limit = this.timeouts.stop
+    await withTimeout(invoke(() => hook(ctx)), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, name, limit))
   }
 
   /** First onClose step: abort the signal and call `stop` (only for a service whose init completed). */
   async #begin (): Promise<void> {
     const state = this.lifecycle.state
     if (!this.#initDone || state === 'stopped' || state === 'shutting-down') return
-    this.#abort.abort()
+    // A reason made once: without one, every abort builds a DOMException with a stack trace.
+    this.#abort.abort(STOPPING)
     this.lifecycle.transition('shutting-down')
     const stop = this.spec.definition?.stop
     if (stop === undefined || this.#ctx === undefined) return

@@ -8,7 +8,7 @@ type Env = Readonly<Record<string, string | undefined>>
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 const LOG_FORMATS = ['json', 'pretty'] as const
 const TIMEOUT_PHASES = ['init', 'ready', 'stop'] as const
-const RUNNER_KEYS = new Set(['server', 'log', 'logger', 'timeouts', 'fastify', 'signals', 'shutdown'])
+const RUNNER_KEYS = new Set(['server', 'log', 'logger', 'timeouts', 'fastify', 'signals', 'shutdown', 'upgrade', 'pidFile', 'health'])
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGQUIT'] as const
 const SHUTDOWN_KEYS = ['drainDelay', 'drainTimeout', 'timeout'] as const
 const FORBIDDEN_FASTIFY_KEYS = ['logger', 'loggerInstance', 'pluginTimeout']
@@ -46,7 +46,7 @@ function describe (value: unknown): string {
 }
 
 /** Reads an integer option, or its env variable (a decimal string), or the default. */
-function readInteger (problems: Problems, where: string, value: unknown, envName: string | undefined, env: Env, fallback: number, max: number): number {
+export function readInteger (problems: Problems, where: string, value: unknown, envName: string | undefined, env: Env, fallback: number, max: number): number {
   const fromEnv = envName === undefined ? undefined : env[envName]
   const [source, raw] = value !== undefined ? [where, value] : fromEnv !== undefined ? [envName as string, fromEnv] : [where, fallback]
   const number = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw
@@ -62,7 +62,7 @@ function readChoice<T extends string> (problems: Problems, where: string, value:
   return fallback
 }
 
-function readObject (problems: Problems, where: string, value: unknown): Record<string, unknown> {
+export function readObject (problems: Problems, where: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {}
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>
   problems.add(where, value, 'an object')
@@ -84,6 +84,28 @@ export function readTimeouts (problems: Problems, where: string, value: unknown,
 }
 
 export { Problems }
+
+export const DEFAULT_HEALTH = Object.freeze({ interval: 30_000, timeout: 5_000 })
+const HEALTH_KEYS = ['interval', 'timeout'] as const
+
+/**
+ * Resolves passive-check timing: of the runner (`withEnv`: FSR_HEALTH_INTERVAL and FSR_HEALTH_TIMEOUT,
+ * then `defaults`) or of one service (only what it gives). The interval is at least 1 ms; timeout 0 = none.
+ */
+export function readHealthTimers (problems: Problems, where: string, input: Readonly<Record<string, unknown>>, env: Env, defaults: { readonly interval?: number, readonly timeout?: number }, withEnv: boolean): { interval?: number, timeout?: number } {
+  const resolved: { interval?: number, timeout?: number } = {}
+  for (const key of HEALTH_KEYS) {
+    const envName = withEnv ? `FSR_HEALTH_${key.toUpperCase()}` : undefined
+    const fallback = defaults[key]
+    if (input[key] === undefined && (envName === undefined || env[envName] === undefined) && fallback === undefined) continue
+    const value = readInteger(problems, `${where}.${key}`, input[key], envName, env, fallback ?? 0, MAX_MS)
+    if (key === 'interval' && value === 0) {
+      problems.add(input.interval !== undefined || envName === undefined ? `${where}.interval` : envName, 0, `an integer from 1 to ${MAX_MS}`)
+    }
+    resolved[key] = value
+  }
+  return resolved
+}
 
 /** Resolves and validates createRunner's options; throws FSR_ERR_INVALID_OPTIONS listing every problem. */
 export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = process.env): ResolvedRunnerOptions {
@@ -140,6 +162,24 @@ export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = proc
     timeout: readInteger(problems, 'shutdown.timeout', shutdownInput.timeout, 'FSR_SHUTDOWN_TIMEOUT', env, 30_000, MAX_MS),
   })
 
+  let upgrade: ResolvedRunnerOptions['upgrade'] = false
+  if (options.upgrade !== false) {
+    const given = readObject(problems, 'upgrade', options.upgrade)
+    for (const key of Object.keys(given)) {
+      if (key !== 'timeout') problems.add(`upgrade.${key}`, given[key], 'no such key (accepted: timeout)')
+    }
+    upgrade = Object.freeze({ timeout: readInteger(problems, 'upgrade.timeout', given.timeout, 'FSR_UPGRADE_TIMEOUT', env, 60_000, MAX_MS) })
+  }
+  const pidFile = options.pidFile ?? env.FSR_PID_FILE
+  if (pidFile !== undefined && (typeof pidFile !== 'string' || pidFile === '')) {
+    problems.add(options.pidFile !== undefined ? 'pidFile' : 'FSR_PID_FILE', pidFile, 'a file path')
+  }
+  const healthInput = readObject(problems, 'health', options.health)
+  for (const key of Object.keys(healthInput)) {
+    if (!(HEALTH_KEYS as readonly string[]).includes(key)) problems.add(`health.${key}`, healthInput[key], `no such key (accepted: ${HEALTH_KEYS.join(', ')})`)
+  }
+  const health = readHealthTimers(problems, 'health', healthInput, env, DEFAULT_HEALTH, true) as Required<ResolvedRunnerOptions['health']>
+
   problems.throwIfAny()
   return Object.freeze({
     server,
@@ -149,5 +189,8 @@ export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = proc
     fastify: Object.freeze({ ...fastify }),
     signals,
     shutdown,
+    upgrade,
+    pidFile: pidFile as string | undefined,
+    health: Object.freeze(health),
   })
 }

@@ -3,12 +3,15 @@ import { fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { AddressInfo } from 'node:net'
 import type {
   AnyFastifyPlugin,
+  LifecycleTransition,
   RegisterOptions,
   Runner,
+  RunnerHooks,
   RunnerOptions,
   RunnerStatus,
   Service,
   ServiceContext,
+  ServiceHealth,
   ServiceStateSnapshot,
 } from '../types/index.ts'
 import { toServiceSpec } from './define-service.ts'
@@ -20,13 +23,17 @@ import {
   FSR_ERR_SHUTDOWN_TIMEOUT,
   FSR_ERR_UNCLEAN_STOP,
   FSR_ERR_UNKNOWN_DEPENDENCY,
+  FSR_ERR_UNKNOWN_HOOK,
 } from './errors.ts'
 import { ExitCode } from './exit-codes.ts'
+import { HealthRegistry } from './health-registry.ts'
 import { createLogger } from './logger.ts'
 import { ManagedService } from './managed-service.ts'
 import { resolveRunnerOptions } from './options.ts'
-import { installShutdownHandlers, type ShutdownHandlers } from './shutdown-signals.ts'
+import { forgetListenEnv, InheritedSockets } from './inherited-sockets.ts'
+import { createProcessControl, type ProcessControl } from './process-control.ts'
 import { withTimeout } from './timeout.ts'
+import { readGeneration, type HandoverSocket } from './upgrade.ts'
 
 export function createRunner (input: RunnerOptions = {}): Runner {
   const options = resolveRunnerOptions(input)
@@ -39,14 +46,25 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     pluginTimeout: 0,
   })
   const services = new Map<string, ManagedService>()
+  // Every service's health, plus entries that are not services (the built-in `process`).
+  const health = new HealthRegistry(log)
   // The service whose plugin is loading: what `app.service` means on a shared (fastify-plugin) instance.
   let loading: ServiceContext | undefined
   // Encapsulated contexts created while a service loads belong to that service.
   const owners = new WeakMap<object, ServiceContext>()
   let status: RunnerStatus = 'created'
   let stopping: Promise<void> | undefined
-  let handlers: ShutdownHandlers | undefined
+  let control: ProcessControl | undefined
   const drain = new ServerDrain(app.server)
+  // Sockets from systemd socket activation or from the previous generation of an upgrade.
+  const inherited = new InheritedSockets()
+  forgetListenEnv()
+  const handover: HandoverSocket[] = []
+  const { generation, parentPid } = readGeneration()
+  const upgradeInfo = Object.freeze({ generation, isUpgrade: parentPid !== undefined })
+  // The extension point of the built-in plugins (see RunnerHooks) and the fields they add to every ctx.
+  const hooks: { [K in keyof RunnerHooks]: Array<RunnerHooks[K]> } = { beforeStart: [], afterStop: [], onTransition: [] }
+  const contextFields: Record<string, unknown> = {}
 
   app.addHook('onRegister', (instance) => {
     if (loading !== undefined) owners.set(instance, loading)
@@ -61,8 +79,44 @@ export function createRunner (input: RunnerOptions = {}): Runner {
 
   const host = {
     log,
+    contextFields,
+    upgrade: upgradeInfo,
+    health,
     setLoading (ctx: ServiceContext | undefined) { loading = ctx },
-    onTransition () {},
+    onTransition (transition: LifecycleTransition) {
+      health.onTransition(transition)
+      for (const hook of hooks.onTransition) {
+        try {
+          hook(transition)
+        } catch (err) {
+          log.error({ err }, 'runner hook failed')
+        }
+      }
+    },
+  }
+
+  function addHook<K extends keyof RunnerHooks> (name: K, hook: RunnerHooks[K]): Runner {
+    if (status !== 'created') throw new FSR_ERR_ALREADY_STARTED('add a hook')
+    const list = hooks[name] as Array<RunnerHooks[K]> | undefined
+    if (!Object.hasOwn(hooks, name) || list === undefined) throw new FSR_ERR_UNKNOWN_HOOK(String(name), Object.keys(hooks).join(', '))
+    list.push(hook)
+    return runner
+  }
+
+  function decorateContext<K extends keyof ServiceContext> (name: K, value: ServiceContext[K]): Runner {
+    if (status !== 'created') throw new FSR_ERR_ALREADY_STARTED('decorate the service context')
+    contextFields[name] = value
+    return runner
+  }
+
+  async function runAfterStop (): Promise<void> {
+    for (const hook of [...hooks.afterStop].reverse()) {
+      try {
+        await hook()
+      } catch (err) {
+        log.error({ err }, 'runner hook failed')
+      }
+    }
   }
 
   function register (target: Service | AnyFastifyPlugin, opts?: RegisterOptions): Runner {
@@ -72,7 +126,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       app.register(target as AnyFastifyPlugin, opts)
       return runner
     }
-    if (services.has(spec.name)) throw new FSR_ERR_DUPLICATE_SERVICE(spec.name)
+    if (services.has(spec.name) || health.has(spec.name)) throw new FSR_ERR_DUPLICATE_SERVICE(spec.name)
     for (const dependency of spec.dependsOn) {
       if (!services.has(dependency)) {
         const known = services.size === 0 ? 'none' : [...services.keys()].join(', ')
@@ -80,6 +134,13 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       }
     }
     const service = new ManagedService(spec, options.timeouts, host)
+    // Throws FSR_ERR_UNKNOWN_SERVICE for a `follow` name not registered yet, before anything is kept.
+    health.add(spec.name, {
+      ...spec.health,
+      log: service.log,
+      interval: spec.health.interval ?? options.health.interval,
+      timeout: spec.health.timeout ?? options.health.timeout,
+    })
     services.set(spec.name, service)
     app.register(service.createPlugin())
     return runner
@@ -89,19 +150,42 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     if (status !== 'created') throw new FSR_ERR_ALREADY_STARTED('start')
     status = 'starting'
     const begin = performance.now()
-    if (options.signals !== false) handlers = installShutdownHandlers(options.signals, log, stop)
+    try {
+      for (const hook of hooks.beforeStart) await hook()
+    } catch (err) {
+      // Nothing booted yet (closing the app would boot it): undo what the hooks did, and stop there.
+      await runAfterStop()
+      status = 'stopped'
+      throw err
+    }
+    if (options.signals !== false) control = createProcessControl(processHost)
     try {
       await app.ready()
-      if (options.server !== false) await app.listen({ port: options.server.port, host: options.server.host })
+      if (options.server !== false) await listen('main', app, options.server)
     } catch (err) {
       const failure = [...services.values()].find((service) => service.startError !== undefined)?.startError ?? err
       await stop().catch((stopErr: unknown) => log.error({ err: stopErr }, 'stop after failed start was not clean'))
       throw failure
     }
+    const unused = inherited.closeUnused()
+    if (unused.length > 0) log.warn({ sockets: unused }, 'inherited sockets closed: nothing listens on them')
     // A signal may have arrived while services were starting: the stop it began wins.
     if (status !== 'starting') return
     status = 'running'
     logBootSummary(performance.now() - begin)
+    await control?.started()
+  }
+
+  /** Listens on the inherited socket named `name` if there is one, else binds; either way it can be handed over. */
+  async function listen (name: string, instance: FastifyInstance, address: { readonly port: number, readonly host: string }): Promise<void> {
+    const fd = inherited.take(name)
+    if (fd === undefined) await instance.listen({ port: address.port, host: address.host })
+    else {
+      // Fastify binds 'localhost' twice unless given a host; with a descriptor the host is not used.
+      await instance.listen({ fd, host: address.host } as { port?: number, host: string })
+      log.info({ name, fd }, 'listening on inherited socket')
+    }
+    handover.push({ name, server: instance.server })
   }
 
   function logBootSummary (total: number): void {
@@ -114,10 +198,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   }
 
   function stop (): Promise<void> {
-    stopping ??= shutdown().finally(() => {
-      handlers?.uninstall()
-      handlers = undefined
-    })
+    stopping ??= shutdown().finally(() => control?.stopped())
     return stopping
   }
 
@@ -131,17 +212,23 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     }
     log.info({ drainDelay, drainTimeout, timeout }, 'shutdown started')
     const work = (async () => {
+      const { idleGrace } = await control?.stopping() ?? { idleGrace: 0 }
       const draining = Promise.all([...services.values()].map((service) => service.drain()))
       if (drainDelay > 0) await new Promise((resolve) => setTimeout(resolve, drainDelay))
       if (app.server.listening) {
-        const { destroyed } = await drain.drain(drainTimeout)
+        const { destroyed } = await drain.drain(drainTimeout, idleGrace)
         if (destroyed.length > 0) log.warn({ sockets: destroyed }, 'drain deadline passed, sockets destroyed')
       }
       await draining
       status = 'stopping'
       await app.close()
     })()
-    await withTimeout(work, timeout, () => shutdownTimeoutError(timeout))
+    try {
+      await withTimeout(work, timeout, () => shutdownTimeoutError(timeout))
+    } finally {
+      // The admin server closes here, last, so it answers during the whole shutdown.
+      await runAfterStop()
+    }
     status = 'stopped'
     const failures = [...services.values()].flatMap((service) => service.stopError ?? [])
     if (failures.length > 0) {
@@ -167,14 +254,46 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     return [...services.values()].map((service) => service.lifecycle.snapshot())
   }
 
+  const processHost = {
+    log,
+    options,
+    stop,
+    isRunning: () => status === 'running',
+    isHealthy: () => health.aggregate(status === 'running').status !== 'unhealthy',
+    summary: () => `${status}: ${services.size} services, generation ${generation}`,
+    sockets: () => handover,
+    beforeUpgrade: async () => {
+      for (const service of services.values()) await service.beforeUpgrade()
+    },
+  }
+
+  async function upgrade () {
+    if (control === undefined) return { ok: false as const, reason: 'upgrade needs the process handlers (signals: false)' }
+    return await control.upgrade()
+  }
+
+  function addHealthSource (name: string, { critical = true }: { readonly critical?: boolean } = {}): ServiceHealth {
+    if (status !== 'created') throw new FSR_ERR_ALREADY_STARTED('add a health source')
+    if (services.has(name) || health.has(name)) throw new FSR_ERR_DUPLICATE_SERVICE(name)
+    health.add(name, { log: log.child({ service: name }), critical, ...options.health })
+    return health.handle(name)
+  }
+
   const runner: Runner = {
     app,
     register,
     start,
     stop,
     states,
+    upgrade,
     get status () { return status },
     get isReady () { return status === 'running' },
+    addHook,
+    decorateContext,
+    listen,
+    serviceLogger: (name: string) => services.get(name)?.log,
+    health: () => health.aggregate(status === 'running'),
+    addHealthSource,
     get address () {
       const address = options.server !== false && app.server.listening ? app.server.address() as AddressInfo : undefined
       return address === undefined ? undefined : { host: address.address, port: address.port }

@@ -7,6 +7,7 @@ import type {
   FastifyServerOptions,
 } from 'fastify'
 import type { Logger, LevelWithSilent } from 'pino'
+import type { Registry } from 'prom-client'
 
 /** The lifecycle states of a service, in boot order, plus `failed`. */
 export type LifecycleState =
@@ -57,6 +58,107 @@ export interface ServiceTimeouts {
 }
 
 /**
+ * The health of a service, from best to worst: `healthy`, `unknown` (nothing reported yet),
+ * `degraded` (serving, but impaired), `unhealthy` (cannot do its job).
+ */
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy' | 'unknown'
+
+/** Facts that go with a report. `reason` (a short, stable sentence) becomes the entry's `reason`; the other fields its `detail`. */
+export interface HealthDetail {
+  readonly reason?: string
+  readonly [key: string]: unknown
+}
+
+/** What a passive `check` returns: a status, or a status with its detail. A throw or a timeout counts as `unhealthy`. */
+export type HealthCheckResult = HealthStatus | { readonly status: HealthStatus, readonly detail?: HealthDetail }
+
+/** The recorded health of one service (or of a health-only entry such as the built-in `process`). */
+export interface HealthEntry {
+  readonly status: HealthStatus
+  /** Epoch milliseconds since the status is what it is (or since the entry was added, while `unknown`). */
+  readonly since: number
+  /** Epoch milliseconds of the last report or check, also one that changed nothing; undefined before the first. */
+  readonly checkedAt: number | undefined
+  /** Why the status is what it is (a failed check's error message, the followed services that are hurt, ...). */
+  readonly reason?: string
+  /** The other fields of the last report's detail. */
+  readonly detail?: Readonly<Record<string, unknown>>
+  /** For a service that follows others: the status derived from them, before it is combined with its own. */
+  readonly derived?: HealthStatus
+  /** Whether the entry counts in the overall status. Default: `true`. */
+  readonly critical: boolean
+}
+
+/** One health change (or, first, the current entry) as delivered to subscribers and on the `fastify-service-runner:health` diagnostics channel. */
+export interface HealthChange extends HealthEntry {
+  /** The service whose health this is. */
+  readonly service: string
+  /** The status before the change; `undefined` for the current entry delivered when subscribing. */
+  readonly previous: HealthStatus | undefined
+}
+
+/** Receives health changes; a throw is logged and does not keep the change from other listeners. */
+export type HealthListener = (change: HealthChange) => void
+
+/** `ctx.health` (also `app.service.health`): push this service's health and follow others'. */
+export interface ServiceHealth {
+  /**
+   * Records this service's status; subscribers hear a change at once. A change is a new status or a
+   * new reason: a report with the same status and reason only refreshes `checkedAt` and `detail`.
+   * Throws `FSR_ERR_INVALID_HEALTH` for a status or detail it does not accept.
+   */
+  report (status: HealthStatus, detail?: HealthDetail): void
+  /** The current entry of `name` (default: this service). Throws `FSR_ERR_UNKNOWN_SERVICE` for an unknown name. */
+  get (name?: string): HealthEntry
+  /**
+   * Delivers the current entry of each named service, then every change of them, in order; returns
+   * the unsubscribe function. Throws `FSR_ERR_UNKNOWN_SERVICE` for a name that is not registered.
+   */
+  subscribe (names: string | readonly string[], listener: HealthListener): () => void
+  /** `subscribe` as an async iterator; the iteration ends when `signal` aborts or the loop is left. */
+  watch (names: string | readonly string[], options?: { readonly signal?: AbortSignal }): AsyncIterableIterator<HealthChange>
+}
+
+/** Passive health checks, for every service (runner option) or one (service option). */
+export interface HealthOptions {
+  /** Milliseconds from the end of one `check` to the start of the next. Default: `30 000`, env `FSR_HEALTH_INTERVAL`. */
+  readonly interval?: number
+  /** Limit of one `check` in milliseconds (`0` = none); past it the service is `unhealthy`. Default: `5 000`, env `FSR_HEALTH_TIMEOUT`. */
+  readonly timeout?: number
+}
+
+/** How one service's health is checked, derived and counted. */
+export interface ServiceHealthOptions extends HealthOptions {
+  /** Whether the service counts in `runner.health().status`. Default: `true`. */
+  readonly critical?: boolean
+  /**
+   * Services (registered before this one) whose health this one follows; its status is then the
+   * worse of its own and the one derived from them. Default: `[]`.
+   */
+  readonly follow?: readonly string[]
+  /**
+   * The derivation rule: the follower is `degraded` when a followed service is degraded or
+   * unhealthy, and `unhealthy` only when `any` (one of them) or `all` (every one of them) is
+   * unhealthy. Default: `'never'` (a follower is at worst `degraded` because of what it follows).
+   */
+  readonly unhealthyWhen?: 'never' | 'any' | 'all'
+  /** Replaces the rule: the followed services' statuses by name → the derived status. Not with `unhealthyWhen`. */
+  readonly derive?: (statuses: Readonly<Record<string, HealthStatus>>) => HealthStatus
+}
+
+/** The health of the whole process, as returned by `runner.health()`. */
+export interface AggregateHealth {
+  /** The worst status among the critical entries (`healthy` when there are none). */
+  readonly status: HealthStatus
+  /** Liveness: true while this process answers; never depends on another service. */
+  readonly live: boolean
+  /** Readiness: false before `start()` completed, during drain and shutdown. */
+  readonly ready: boolean
+  /** Every entry by name, services in registration order (health-only entries such as `process` among them). */
+  readonly services: Readonly<Record<string, HealthEntry>>
+}
+
+/**
  * The handle every service gets: passed as `ctx` to each hook of a `defineService`
  * definition, and reachable as `app.service` inside a plugin registered as a service.
  */
@@ -69,7 +171,29 @@ export interface ServiceContext {
   readonly log: Logger
   /** Aborted when the service begins to stop; `run` must honour it. */
   readonly signal: AbortSignal
+  /**
+   * The runner's own prom-client registry: create the service's metrics on it
+   * (`new Counter({ ..., registers: [ctx.metrics] })`); the admin server's `/metrics` serves it.
+   */
+  readonly metrics: Registry
+  /** Where this process stands in the chain of zero-downtime upgrades. */
+  readonly upgrade: UpgradeInfo
+  /** Push this service's health, read and follow others'. */
+  readonly health: ServiceHealth
 }
+
+/** What a service knows about upgrades of its process. */
+export interface UpgradeInfo {
+  /** 0 for a process started normally; n for the n-th upgrade in a row. */
+  readonly generation: number
+  /** True when this process was started by an upgrade and took over its parent's sockets. */
+  readonly isUpgrade: boolean
+}
+
+/** The result of `runner.upgrade()`. */
+export type UpgradeOutcome =
+  | { readonly ok: true, readonly pid: number }
+  | { readonly ok: false, readonly reason: string }
 
 /** Accepts the context and returns a value or a promise of it. */
 type Hook<T = unknown> = (ctx: ServiceContext) => T | Promise<T>
@@ -93,8 +217,20 @@ export interface ServiceDefinition {
    * flight): close long-lived connections (WebSocket, SSE, streams) politely. Bounded by `timeouts.stop`.
    */
   readonly drain?: Hook
+  /**
+   * Called in the old process before an upgrade hands its sockets over (flush, persist).
+   * Bounded by `timeouts.stop`; a throw cancels the upgrade and the process keeps serving.
+   */
+  readonly beforeUpgrade?: Hook
+  /**
+   * Passive health: polled every `health.interval` while the service runs, bounded by `health.timeout`;
+   * returns a status or `{ status, detail }`. A throw or a timeout makes the service `unhealthy`.
+   */
+  readonly check?: Hook<HealthCheckResult>
   /** Per-phase time limits. */
   readonly timeouts?: ServiceTimeouts
+  /** How the service's health is checked, derived and counted. */
+  readonly health?: ServiceHealthOptions
 }
 
 /** A service made by `defineService`: a Fastify plugin carrying its definition. */
@@ -107,6 +243,8 @@ export interface PluginServiceOptions {
   readonly name: string
   readonly dependsOn?: readonly string[]
   readonly timeouts?: ServiceTimeouts
+  /** Health options (a plain plugin has no `check`: it reports through `app.service.health`). */
+  readonly health?: Omit<ServiceHealthOptions, 'interval' | 'timeout'>
 }
 
 /** Options of `runner.register(plugin, opts)` for a plain Fastify plugin. */
@@ -166,6 +304,98 @@ export interface RunnerOptions {
   readonly signals?: readonly ShutdownSignal[] | false
   /** Drain and deadline of the shutdown. */
   readonly shutdown?: ShutdownOptions
+  /** The admin server (health, metrics, debug), or `false` for none. Default: `{ port: 9090, host: '127.0.0.1' }`. */
+  readonly admin?: AdminOptions | false
+  /** Prometheus metrics, or `false` to collect none (`ctx.metrics` still exists). Default: `{ requests: true, process: true }`. */
+  readonly metrics?: MetricsOptions | false
+  /** The profiling endpoints of the admin server under `/debug`, or `false` for none. Default: `{ maxProfileSeconds: 60 }`. */
+  readonly debug?: DebugOptions | false
+  /** Zero-downtime upgrade on SIGHUP (needs `signals`), or `false` to refuse upgrades. */
+  readonly upgrade?: UpgradeOptions | false
+  /** Path of a PID file, written atomically at start and by the old process after a handover. Env `FSR_PID_FILE`. */
+  readonly pidFile?: string
+  /** Default passive-check interval and timeout of every service. */
+  readonly health?: HealthOptions
+  /** Load shedding on the main server and the built-in `process` health entry, or `false` for none. Default: see `PressureOptions`. */
+  readonly pressure?: PressureOptions | false
+}
+
+/**
+ * Thresholds of the main server's load shedding (`@fastify/under-pressure`); `0` turns one off.
+ * Over a threshold the main server answers 503 with `Retry-After`, and the `process` health entry is
+ * `unhealthy`; above 90 % of one it is `degraded`.
+ */
+export interface PressureOptions {
+  /** Mean event-loop delay, ms. Default: `1 000`, env `FSR_PRESSURE_MAX_EVENT_LOOP_DELAY`. */
+  readonly maxEventLoopDelay?: number
+  /** Heap used, bytes. Default: `0` (off), env `FSR_PRESSURE_MAX_HEAP_USED_BYTES`. */
+  readonly maxHeapUsedBytes?: number
+  /** Resident set size, bytes. Default: `0` (off), env `FSR_PRESSURE_MAX_RSS_BYTES`. */
+  readonly maxRssBytes?: number
+  /** Event-loop utilization over the last sample, from 0 to 1. Default: `0` (off), env `FSR_PRESSURE_MAX_EVENT_LOOP_UTILIZATION`. */
+  readonly maxEventLoopUtilization?: number
+  /** Seconds in the `Retry-After` header of a 503. Default: `10`, env `FSR_PRESSURE_RETRY_AFTER`. */
+  readonly retryAfter?: number
+  /** Milliseconds between two samples of the measures (at least 100). Default: `1 000`, env `FSR_PRESSURE_SAMPLE_INTERVAL`. */
+  readonly sampleInterval?: number
+}
+
+/** How an upgrade waits for the new process. */
+export interface UpgradeOptions {
+  /** How long the new process may take to boot and report ready, ms. Default: `60 000`, env `FSR_UPGRADE_TIMEOUT`. */
+  readonly timeout?: number
+}
+
+/** Where the admin server listens and who may use its protected endpoints. */
+export interface AdminOptions {
+  /** TCP port; `0` picks a free one; must differ from the main server's. Default: `9090`, env `FSR_ADMIN_PORT`. */
+  readonly port?: number
+  /** Address to bind (`localhost` is refused). Default: `127.0.0.1`, env `FSR_ADMIN_HOST`. */
+  readonly host?: string
+  /**
+   * Bearer token for `/debug/*` and every mutating endpoint; required whenever one is set, and
+   * required to be set when `host` is not loopback. Default: none, env `FSR_ADMIN_TOKEN`.
+   */
+  readonly token?: string
+  /** Allow a non-loopback `host` without a token (the protected endpoints are then open). Default: `false`. */
+  readonly allowInsecure?: boolean
+}
+
+/** `AdminOptions` after defaults and env. */
+export interface ResolvedAdminOptions {
+  readonly port: number
+  readonly host: string
+  readonly token: string | undefined
+  readonly allowInsecure: boolean
+  /** Whether `host` is a loopback address. */
+  readonly isLoopback: boolean
+}
+
+/** What the metrics plugin collects besides the runner's own metrics. */
+export interface MetricsOptions {
+  /** Request metrics of the main server (fastify-metrics). Default: `true`. */
+  readonly requests?: boolean
+  /** Node.js process metrics (prom-client default metrics). Default: `true`. */
+  readonly process?: boolean
+}
+
+/** The profiling endpoints. */
+export interface DebugOptions {
+  /** Upper bound of `?seconds=` of the CPU and heap profiles. Default: `60`. */
+  readonly maxProfileSeconds?: number
+}
+
+/** Functions the runner calls at fixed points of its life; added with `runner.addHook`. */
+export interface RunnerHooks {
+  /** Awaited in `start()`, in the order added, before the first service boots; a throw fails `start()`. */
+  beforeStart: () => void | Promise<void>
+  /**
+   * Awaited in `stop()`, in reverse order, after every service stopped and the main server closed
+   * (also after a failed start, or once the shutdown deadline passed); a throw is logged.
+   */
+  afterStop: () => void | Promise<void>
+  /** Called synchronously with every lifecycle transition of this runner's services; a throw is logged. */
+  onTransition: (transition: LifecycleTransition) => void
 }
 
 /** `RunnerOptions` after defaults and env, validated and frozen. */
@@ -177,6 +407,9 @@ export interface ResolvedRunnerOptions {
   readonly fastify: Readonly<RunnerOptions['fastify'] & object>
   readonly signals: readonly ShutdownSignal[] | false
   readonly shutdown: Readonly<Required<ShutdownOptions>>
+  readonly upgrade: Readonly<Required<UpgradeOptions>> | false
+  readonly pidFile: string | undefined
+  readonly health: Readonly<Required<HealthOptions>>
 }
 
 /** Where the runner is in its own life. */
@@ -206,8 +439,35 @@ export interface Runner {
   readonly status: RunnerStatus
   /** Readiness: true only once started and until draining begins. */
   readonly isReady: boolean
+  /**
+   * Starts the next generation of this program with the listening sockets, and drains this one once
+   * it is ready (what SIGHUP does). Needs `signals`; refused during another upgrade or a drain.
+   */
+  upgrade (): Promise<UpgradeOutcome>
   /** The address the main server listens on, once started with a server. */
   readonly address: { readonly host: string, readonly port: number } | undefined
+  /** The admin Fastify instance, when the admin server is enabled. */
+  readonly admin?: FastifyInstance
+  /** Adds a hook (before `start()`): the extension point of built-in plugins. */
+  addHook<K extends keyof RunnerHooks> (name: K, hook: RunnerHooks[K]): Runner
+  /**
+   * Makes `instance` listen as the socket named `name` (`main`, `admin`): on the descriptor inherited
+   * under that name (systemd socket activation, or the previous generation of an upgrade) if there is
+   * one, else on `address`; either way the socket is handed to the next generation on upgrade.
+   * For built-in plugins and other servers of the program.
+   */
+  listen (name: string, instance: FastifyInstance, address: { readonly port: number, readonly host: string }): Promise<void>
+  /** Adds a field to every service context (before `start()`); the context's own fields win. */
+  decorateContext<K extends keyof ServiceContext> (name: K, value: ServiceContext[K]): Runner
+  /** The logger of one service (a pino child of the runner's logger, `app.log`), or undefined for an unknown name. */
+  serviceLogger (name: string): Logger | undefined
+  /** The health of the process: overall status, liveness, readiness and every entry. */
+  health (): AggregateHealth
+  /**
+   * Adds a health entry that is not a service (as the built-in `process`), before `start()`, and
+   * returns its handle. Its name is taken: no service may use it. Default `critical`: `true`.
+   */
+  addHealthSource (name: string, options?: { readonly critical?: boolean }): ServiceHealth
 }
 
 declare module 'fastify' {

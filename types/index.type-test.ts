@@ -2,7 +2,7 @@
 // fails the check when the contract stops rejecting what it must reject.
 import type { FastifyInstance } from 'fastify'
 import { createRunner, defineService } from '../lib/index.ts'
-import type { LifecycleState, Runner, RunnerStatus, Service, ServiceContext, ServiceStateSnapshot } from './index.ts'
+import type { AggregateHealth, HealthChange, HealthEntry, HealthStatus, LifecycleState, Runner, RunnerStatus, Service, ServiceContext, ServiceHealth, ServiceStateSnapshot } from './index.ts'
 
 function expectType<T> (value: T): T { return value }
 
@@ -46,3 +46,30 @@ createRunner({ fastify: { logger: true } })
 createRunner({ log: { format: 'xml' } })
 // @ts-expect-error a plain plugin's service options carry no hooks
 runner.register(async () => {}, { service: { name: 'p', init: async () => {} } })
+
+// Health: push, follow, check, aggregate.
+defineService({
+  name: 'ledger',
+  health: { follow: ['store'], unhealthyWhen: 'any', critical: false, interval: 1_000, timeout: 100 },
+  async check () { return { status: 'degraded', detail: { reason: 'replica lag', seconds: 3 } } },
+  init (ctx) {
+    expectType<ServiceHealth>(ctx.health)
+    ctx.health.report('degraded', { reason: 'slow writes', p99: 120 })
+    expectType<HealthEntry>(ctx.health.get('store'))
+    expectType<() => void>(ctx.health.subscribe(['store'], (change) => { expectType<HealthStatus | undefined>(change.previous) }))
+    expectType<AsyncIterableIterator<HealthChange>>(ctx.health.watch('store', { signal: ctx.signal }))
+  },
+})
+defineService({ name: 'wallet', health: { follow: ['ledger'], derive: (statuses) => statuses.ledger === 'healthy' ? 'healthy' : 'degraded' } })
+// @ts-expect-error statuses are healthy, degraded, unhealthy or unknown
+defineService({ name: 'x', check: () => 'fine' })
+// @ts-expect-error the derivation rule is never, any or all
+defineService({ name: 'x', health: { follow: ['store'], unhealthyWhen: 'most' } })
+// @ts-expect-error a plain plugin has no check to time
+runner.register(async () => {}, { service: { name: 'p', health: { interval: 1 } } })
+expectType<AggregateHealth>(runner.health())
+expectType<ServiceHealth>(runner.addHealthSource('disk', { critical: false }))
+createRunner({ health: { interval: 10_000, timeout: 1_000 }, pressure: { maxHeapUsedBytes: 1e9, retryAfter: 5 } })
+createRunner({ pressure: false })
+// @ts-expect-error pressure thresholds are numbers
+createRunner({ pressure: { maxRssBytes: '1GB' } })

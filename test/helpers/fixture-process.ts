@@ -10,7 +10,7 @@ export interface Fixture {
   readonly lines: Array<Record<string, unknown>>
   /** Resolves with the first log line (past or future) that matches, or rejects after `ms`. */
   waitForLine (match: (line: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>
-  /** Resolves with the exit code (or 128 + signal number) once the process has exited. */
+  /** Resolves with the exit code or signal once the process has exited and every log line is read. */
   readonly exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
   readonly stderr: () => string
 }
@@ -20,14 +20,22 @@ const root = fileURLToPath(new URL('../../', import.meta.url))
 export function startFixture (t: TestContext, file: string, env: Record<string, string> = {}): Fixture {
   const child = spawn(process.execPath, ['--import', 'tsx', `test/fixtures/${file}`], {
     cwd: root,
-    env: { ...process.env, ...env },
+    // Port 0 for the admin server: fixtures run side by side.
+    env: { ...process.env, FSR_ADMIN_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const lines: Array<Record<string, unknown>> = []
   const waiters = new Set<() => void>()
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  createInterface({ input: child.stdout! }).on('line', (text) => {
+  // Output ends when every holder of the pipe is gone (later generations of an upgrade share it).
+  let isOutputOver = false
+  const output = createInterface({ input: child.stdout! })
+  output.on('close', () => {
+    isOutputOver = true
+    for (const wake of waiters) wake()
+  })
+  output.on('line', (text) => {
     try {
       lines.push(JSON.parse(text))
     } catch {
@@ -35,7 +43,8 @@ export function startFixture (t: TestContext, file: string, env: Record<string, 
     }
     for (const wake of waiters) wake()
   })
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }))
+  // 'close' comes once the process has exited and its output is read to the end.
+  const exited = once(child, 'close').then(([code, signal]) => ({ code, signal }))
   t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
 
   function waitForLine (match: (line: Record<string, unknown>) => boolean, ms = 15_000): Promise<Record<string, unknown>> {
@@ -51,12 +60,15 @@ export function startFixture (t: TestContext, file: string, env: Record<string, 
         cleanup()
         reject(new Error(`no matching log line within ${ms} ms; stderr:\n${stderr}\nlines:\n${lines.map((l) => JSON.stringify(l)).join('\n')}`))
       }, ms)
-      const onExit = (): void => { if (!check()) { cleanup(); reject(new Error(`process exited before the log line; stderr:\n${stderr}`)) } }
-      const cleanup = (): void => { clearTimeout(timer); waiters.delete(wake); child.off('exit', onExit) }
-      const wake = (): void => { check() }
+      const cleanup = (): void => { clearTimeout(timer); waiters.delete(wake) }
+      const wake = (): void => {
+        if (check() || !isOutputOver) return
+        cleanup()
+        reject(new Error(`output ended before the log line; stderr:\n${stderr}`))
+      }
       if (check()) return
       waiters.add(wake)
-      child.once('exit', onExit)
+      wake()
     })
   }
 

@@ -36,7 +36,7 @@ test('SIGTERM with 50 keep-alive requests in flight: every one answered 200, exi
   await Promise.all(Array.from({ length: 10 }, () => get(idle, port, '/slow?ms=1')))
   const before = fixture.lines.filter((l) => l.msg === 'slow request started').length
 
-  const inFlight = Array.from({ length: 50 }, () => get(busy, port, '/slow?ms=300').then((r) => r, (err: Error) => err))
+  const inFlight = Array.from({ length: 50 }, () => get(busy, port, '/slow?ms=1500').then((r) => r, (err: Error) => err))
   await fixture.waitForLine(() => fixture.lines.filter((l) => l.msg === 'slow request started').length === before + 50)
   fixture.child.kill('SIGTERM')
 
@@ -99,10 +99,10 @@ for (const [path, kind] of [['/crash', 'exception'], ['/reject', 'rejection']]) 
   })
 }
 
-test('SIGHUP is logged and ignored, never fatal', { timeout: 15_000 }, async (t) => {
-  const { fixture, port } = await started(t)
+test('SIGHUP never shuts down: with upgrades disabled it is refused and logged', { timeout: 15_000 }, async (t) => {
+  const { fixture, port } = await started(t, { FIXTURE_UPGRADE: 'off' })
   fixture.child.kill('SIGHUP')
-  await fixture.waitForLine((l) => l.msg === 'signal ignored: upgrade is not enabled')
+  await fixture.waitForLine((l) => l.msg === 'upgrade refused' && l.reason === 'upgrade is disabled (upgrade: false)')
   const agent = new http.Agent({ keepAlive: false })
   assert.equal((await get(agent, port, '/slow?ms=1')).status, 200)
   fixture.child.kill('SIGTERM')

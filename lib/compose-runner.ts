@@ -1,0 +1,64 @@
+// Builds the package's createRunner from the core runner and built-in plugins, without knowing
+// any of them: each built-in owns one runner option, resolves it (its problems are reported in one
+// error with the core's), and installs itself on a fresh runner before the caller registers anything.
+import type { ResolvedRunnerOptions, Runner, RunnerOptions } from '../types/index.ts'
+import { FSR_ERR_INVALID_OPTIONS } from './errors.ts'
+import { resolveRunnerOptions } from './options.ts'
+import { createRunner as createCoreRunner } from './runner.ts'
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/** A built-in plugin as the face composes it. */
+export interface BuiltinPlugin<T> {
+  /** The `RunnerOptions` key this plugin owns (the core never sees it). */
+  readonly option: keyof RunnerOptions & string
+  /**
+   * Pure: resolves the plugin's option (`undefined` when not given); throws FSR_ERR_INVALID_OPTIONS
+   * with `problems`. `server` is the resolved main server, undefined when that option is invalid.
+   */
+  resolve (input: unknown, env: Env, server: ResolvedRunnerOptions['server'] | undefined): T
+  /** Adds the plugin to a runner that has nothing registered yet (hooks, context fields, routes). */
+  install (runner: Runner, options: T): void
+}
+
+/** Returns a createRunner that resolves every option first, then installs `builtins` in order. */
+export function composeRunner (builtins: ReadonlyArray<BuiltinPlugin<any>>): (input?: RunnerOptions) => Runner {
+  const owned = new Set<string>(builtins.map((builtin) => builtin.option))
+  return function createRunner (input: RunnerOptions = {}): Runner {
+    const isObject = input !== null && typeof input === 'object' && !Array.isArray(input)
+    const given = (isObject ? input : {}) as Record<string, unknown>
+    const coreInput = isObject
+      ? Object.fromEntries(Object.entries(given).filter(([key]) => !owned.has(key))) as RunnerOptions
+      : input
+    const problems: string[] = []
+    const collect = (err: unknown): undefined => {
+      const { code, problems: found } = err as { code?: string, problems?: unknown }
+      if (code !== 'FSR_ERR_INVALID_OPTIONS' || !Array.isArray(found)) throw err
+      problems.push(...found)
+      return undefined
+    }
+    let server: ResolvedRunnerOptions['server'] | undefined
+    try {
+      server = resolveRunnerOptions(coreInput).server
+    } catch (err) {
+      collect(err)
+      // Other core options are wrong: the built-ins may still check themselves against the server.
+      try {
+        server = resolveRunnerOptions({ server: given.server } as RunnerOptions).server
+      } catch {}
+    }
+    const resolved = builtins.map((builtin) => {
+      try {
+        return builtin.resolve(given[builtin.option], process.env, server)
+      } catch (err) {
+        return collect(err)
+      }
+    })
+    if (problems.length > 0) {
+      throw Object.assign(new FSR_ERR_INVALID_OPTIONS(problems.join('\n')), { problems })
+    }
+    const runner = createCoreRunner(coreInput)
+    builtins.forEach((builtin, i) => builtin.install(runner, resolved[i]))
+    return runner
+  }
+}

@@ -1,0 +1,268 @@
+// The health of every service of one runner: what each reported (or its check found), what it
+// derives from the services it follows, and the fan-out of every change to subscribers, the log
+// and node:diagnostics_channel. `runner.health()` reads the aggregate from here.
+import diagnostics from 'node:diagnostics_channel'
+import type { Logger } from 'pino'
+import type {
+  AggregateHealth,
+  HealthChange,
+  HealthCheckResult,
+  HealthEntry,
+  HealthListener,
+  HealthStatus,
+  LifecycleTransition,
+  ServiceHealth,
+  ServiceHealthOptions,
+} from '../types/index.ts'
+import { FSR_ERR_INVALID_HEALTH, FSR_ERR_UNKNOWN_SERVICE } from './errors.ts'
+import { combineStatus, deriveStatus } from './health-derive.ts'
+import { HealthPoller } from './health-poller.ts'
+import { readHealthReport, type HealthReport } from './health-report.ts'
+import { worstOf } from './health-status.ts'
+import { watchHealth } from './health-watch.ts'
+
+/** Subscribers receive every `HealthChange` of every runner in the process. */
+export const healthChannel = diagnostics.channel('fastify-service-runner:health')
+
+/** How one entry is kept: its service's options with the runner's defaults filled in. */
+export interface HealthSourceOptions extends Omit<ServiceHealthOptions, 'interval' | 'timeout'> {
+  /** The service's logger: changes are logged there. */
+  readonly log: Logger
+  /** Milliseconds between passive checks. */
+  readonly interval: number
+  /** Limit of one passive check, ms (`0` = none). */
+  readonly timeout: number
+}
+
+interface Subscription {
+  readonly listener: HealthListener
+  readonly log: Logger
+  isActive: boolean
+}
+
+interface Source {
+  readonly name: string
+  readonly options: HealthSourceOptions
+  readonly follow: readonly string[]
+  /** Services that follow this one: settled again whenever this one changes. */
+  readonly followers: Source[]
+  readonly subscriptions: Set<Subscription>
+  own: HealthReport
+  checkedAt: number | undefined
+  entry: HealthEntry
+  poller: HealthPoller | undefined
+  handle: ServiceHealth | undefined
+}
+
+const LOG_LEVEL: Readonly<Record<HealthStatus, 'info' | 'warn' | 'error'>> = { healthy: 'info', unknown: 'info', degraded: 'warn', unhealthy: 'error' }
+
+export class HealthRegistry {
+  #log: Logger
+  #now: () => number
+  #sources = new Map<string, Source>()
+  // Changes wait here while listeners run, so every listener hears every change in the same order.
+  #queue: Array<() => void> = []
+  #isDelivering = false
+
+  constructor (log: Logger, now: () => number = Date.now) {
+    this.#log = log
+    this.#now = now
+  }
+
+  has (name: string): boolean {
+    return this.#sources.has(name)
+  }
+
+  /** Adds an entry (`unknown`); it may follow only entries added before it, so follows never cycle. */
+  add (name: string, options: HealthSourceOptions): void {
+    const follow = [...new Set(options.follow ?? [])]
+    const followed = follow.map((target) => this.#source(`service "${name}" health.follow`, target))
+    const source: Source = {
+      name,
+      options,
+      follow,
+      followers: [],
+      subscriptions: new Set(),
+      own: { status: 'unknown' },
+      checkedAt: undefined,
+      entry: Object.freeze({ status: 'unknown', since: this.#now(), checkedAt: undefined, critical: options.critical ?? true }),
+      poller: undefined,
+      handle: undefined,
+    }
+    this.#sources.set(name, source)
+    for (const target of followed) target.followers.push(source)
+    if (follow.length > 0) this.#settle(source)
+  }
+
+  /** Gives the entry a passive check, polled while its service runs (see `onTransition`). */
+  setCheck (name: string, check: () => HealthCheckResult | Promise<HealthCheckResult>): void {
+    const source = this.#source('health', name)
+    source.poller?.stop()
+    const { interval, timeout } = source.options
+    source.poller = new HealthPoller({ name, check, interval, timeout, onResult: (report) => this.#record(source, report) })
+  }
+
+  /** The handle of one entry: `ctx.health` of its service. */
+  handle (name: string): ServiceHealth {
+    const source = this.#source('health', name)
+    source.handle ??= Object.freeze({
+      report: (status: HealthStatus, detail?: unknown) => {
+        this.#record(source, readHealthReport(`health.report() of service "${name}"`, status, detail))
+      },
+      get: (of: string = name) => this.get(of),
+      subscribe: (names: string | readonly string[], listener: HealthListener) => this.subscribe(names, listener, source.options.log),
+      watch: (names: string | readonly string[], options?: { readonly signal?: AbortSignal }) => this.watch(names, options, source.options.log),
+    }) as ServiceHealth
+    return source.handle
+  }
+
+  get (name: string): HealthEntry {
+    return this.#source('health.get()', name).entry
+  }
+
+  /**
+   * Calls `listener` with the current entry of each named service (`previous` undefined), then with
+   * every change of them, in order. A listener that throws is logged; the others still hear the change.
+   */
+  subscribe (names: string | readonly string[], listener: HealthListener, log: Logger = this.#log): () => void {
+    const sources = this.#named('health.subscribe()', names)
+    if (typeof listener !== 'function') throw new FSR_ERR_INVALID_HEALTH('health.subscribe() listener', typeof listener, 'a function (change) => void')
+    const subscription: Subscription = { listener, log, isActive: true }
+    for (const source of sources) source.subscriptions.add(subscription)
+    const current = sources.map((source): HealthChange => Object.freeze({ service: source.name, previous: undefined, ...source.entry }))
+    this.#enqueue(() => { for (const change of current) this.#call(subscription, change) })
+    return () => {
+      subscription.isActive = false
+      for (const source of sources) source.subscriptions.delete(subscription)
+    }
+  }
+
+  /** `subscribe` as an async iterator; it ends when `signal` aborts or the loop is left. */
+  watch (names: string | readonly string[], options: { readonly signal?: AbortSignal } = {}, log: Logger = this.#log): AsyncIterableIterator<HealthChange> {
+    return watchHealth((listener) => this.subscribe(names, listener, log), options.signal)
+  }
+
+  /** Follows the lifecycle: polls while running, `unhealthy` on failure, `unknown` when a new life begins. */
+  onTransition (transition: LifecycleTransition): void {
+    const source = this.#sources.get(transition.service)
+    if (source === undefined) return
+    switch (transition.to) {
+      case 'initiating':
+        source.poller?.stop()
+        if (source.own.status !== 'unknown') this.#record(source, { status: 'unknown' })
+        break
+      case 'running':
+        // Without a check, running is the only news there is: healthy, unless the service said otherwise.
+        if (source.poller !== undefined) source.poller.start()
+        else if (source.own.status === 'unknown') this.#record(source, { status: 'healthy' })
+        break
+      case 'shutting-down':
+      case 'stopped':
+        source.poller?.stop()
+        break
+      case 'failed': {
+        source.poller?.stop()
+        const code = (transition.error as { code?: unknown } | undefined)?.code
+        this.#record(source, {
+          status: 'unhealthy',
+          reason: transition.error?.message ?? 'service failed',
+          detail: { state: 'failed', ...(typeof code === 'string' ? { code } : {}) },
+        })
+        break
+      }
+    }
+  }
+
+  /** Every entry, the overall status (the worst of the critical ones), liveness and readiness. */
+  aggregate (ready: boolean): AggregateHealth {
+    const services: Record<string, HealthEntry> = {}
+    for (const [name, source] of this.#sources) services[name] = source.entry
+    const critical = [...this.#sources.values()].filter((source) => source.entry.critical).map((source) => source.entry.status)
+    // Liveness is this process answering at all: it never depends on another service.
+    return Object.freeze({ status: worstOf(critical), live: true, ready, services: Object.freeze(services) })
+  }
+
+  #source (where: string, name: string): Source {
+    const source = this.#sources.get(name)
+    if (source === undefined) {
+      const known = this.#sources.size === 0 ? 'none' : [...this.#sources.keys()].join(', ')
+      throw new FSR_ERR_UNKNOWN_SERVICE(where, String(name), known)
+    }
+    return source
+  }
+
+  #named (where: string, names: string | readonly string[]): Source[] {
+    const list = typeof names === 'string' ? [names] : names
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new FSR_ERR_INVALID_HEALTH(`${where} names`, Array.isArray(list) ? 'an empty array' : typeof list, 'a service name or a non-empty array of names')
+    }
+    return [...new Set(list as string[])].map((name) => this.#source(where, name))
+  }
+
+  #record (source: Source, report: HealthReport): void {
+    source.own = report
+    source.checkedAt = this.#now()
+    this.#settle(source)
+  }
+
+  /** Recomputes one entry from its own report and what it follows; on a change, tells everyone. */
+  #settle (source: Source): void {
+    const { own } = source
+    const derived = this.#derive(source)
+    const status = derived === undefined ? own.status : combineStatus(own.status, derived.status)
+    // When following decided the status, following explains it.
+    const explained = derived !== undefined && status !== own.status ? derived : own
+    const previous = source.entry
+    const at = this.#now()
+    source.entry = Object.freeze({
+      status,
+      since: status === previous.status ? previous.since : at,
+      checkedAt: source.checkedAt,
+      critical: previous.critical,
+      ...(explained.reason === undefined ? {} : { reason: explained.reason }),
+      ...(explained.detail === undefined ? {} : { detail: explained.detail }),
+      ...(derived === undefined ? {} : { derived: derived.status }),
+    })
+    // A change is a new status or a new reason; the same again only refreshes checkedAt and detail.
+    if (status === previous.status && explained.reason === previous.reason) return
+
+    const change: HealthChange = Object.freeze({ service: source.name, previous: previous.status, ...source.entry })
+    const { log } = source.options
+    log[LOG_LEVEL[status]]({ status, previous: previous.status, reason: change.reason, detail: change.detail }, 'service health changed')
+    if (healthChannel.hasSubscribers) healthChannel.publish(change)
+    const subscriptions = [...source.subscriptions]
+    this.#enqueue(() => { for (const subscription of subscriptions) this.#call(subscription, change) })
+    for (const follower of source.followers) this.#settle(follower)
+  }
+
+  #derive (source: Source): HealthReport | undefined {
+    if (source.follow.length === 0) return undefined
+    const statuses: Record<string, HealthStatus> = {}
+    for (const name of source.follow) statuses[name] = (this.#sources.get(name) as Source).entry.status
+    const { status, error } = deriveStatus(Object.freeze(statuses), source.options)
+    if (error !== undefined) source.options.log.error({ err: error }, 'health derive failed')
+    const hurt = Object.entries(statuses).filter(([, followed]) => followed === 'degraded' || followed === 'unhealthy')
+    const reason = hurt.length === 0 ? undefined : `follows ${hurt.map(([name, followed]) => `${name} (${followed})`).join(', ')}`
+    return { status, ...(reason === undefined ? {} : { reason }), detail: { follows: statuses } }
+  }
+
+  #enqueue (task: () => void): void {
+    this.#queue.push(task)
+    if (this.#isDelivering) return
+    this.#isDelivering = true
+    try {
+      for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) next()
+    } finally {
+      this.#isDelivering = false
+    }
+  }
+
+  #call (subscription: Subscription, change: HealthChange): void {
+    if (!subscription.isActive) return
+    try {
+      subscription.listener(change)
+    } catch (err) {
+      subscription.log.error({ err, changed: change.service, status: change.status }, 'health listener failed')
+    }
+  }
+}

@@ -1,0 +1,138 @@
+// What a runner does as the main process of a program: shutdown on signals, upgrade on SIGHUP,
+// systemd notify and watchdog, the PID file. Installed by start() unless `signals: false`.
+import { readFileSync } from 'node:fs'
+import type { Logger } from 'pino'
+import type { ResolvedRunnerOptions } from '../types/index.ts'
+import { writePidFile } from './pid-file.ts'
+import { installShutdownHandlers, type ShutdownHandlers } from './shutdown-signals.ts'
+import { createSystemdNotifier, type SystemdNotifier } from './systemd-notify.ts'
+import { readGeneration, reportReadyToParent, Upgrader, type HandoverSocket, type UpgradeOutcome } from './upgrade.ts'
+
+export interface ProcessControlHost {
+  readonly log: Logger
+  readonly options: ResolvedRunnerOptions
+  /** The graceful stop; its rejection carries the exit code. */
+  stop (): Promise<void>
+  /** True while the runner serves (started, not draining). */
+  isRunning (): boolean
+  /** True while no critical service is unhealthy (feeds the watchdog). */
+  isHealthy (): boolean
+  /** One-line summary for systemd's STATUS=. */
+  summary (): string
+  /** The listening sockets to hand to the next generation. */
+  sockets (): readonly HandoverSocket[]
+  /** Services' hooks before the handover; a rejection cancels the upgrade. */
+  beforeUpgrade (): Promise<void>
+}
+
+export interface ProcessControl {
+  readonly generation: number
+  /** After a successful start: report ready (to systemd, or to the parent generation) and write the PID file. */
+  started (): Promise<void>
+  /** At the start of a shutdown; resolves with the idle grace the drain should give keep-alive sockets. */
+  stopping (): Promise<{ idleGrace: number }>
+  /** At the very end: stop the watchdog, close the notify socket, remove every listener. */
+  stopped (): void
+  upgrade (): Promise<UpgradeOutcome>
+}
+
+/** Keep-alive sockets idle this long during an upgrade drain are closed; busy ones move on their next response. */
+const UPGRADE_IDLE_GRACE = 1_000
+
+export function createProcessControl (host: ProcessControlHost): ProcessControl {
+  const { log, options } = host
+  const { generation, parentPid } = readGeneration()
+  const notifier: SystemdNotifier = createSystemdNotifier(log)
+  const upgrader = new Upgrader({
+    log,
+    generation,
+    timeout: options.upgrade === false ? 0 : options.upgrade.timeout,
+    sockets: host.sockets,
+  })
+  let handedOver = false
+  let handlers: ShutdownHandlers | undefined = installShutdownHandlers(options.signals === false ? [] : options.signals, log, host.stop, () => {
+    void upgrade()
+  })
+
+  const refuse = (reason: string): UpgradeOutcome => {
+    log.warn({ reason }, 'upgrade refused')
+    return { ok: false, reason }
+  }
+
+  async function upgrade (): Promise<UpgradeOutcome> {
+    if (options.upgrade === false) return refuse('upgrade is disabled (upgrade: false)')
+    if (upgrader.isUpgrading) return refuse('an upgrade is already in progress')
+    if (!host.isRunning()) return refuse('the runner is not running (starting, draining or stopped)')
+    if (parentPid !== undefined && isAlive(parentPid)) return refuse(`the previous generation (pid ${parentPid}) is still draining`)
+
+    await notifier.notify({ RELOADING: 1, MONOTONIC_USEC: monotonicMicroseconds() })
+    let outcome: UpgradeOutcome
+    try {
+      await host.beforeUpgrade()
+      outcome = await upgrader.upgrade()
+    } catch (err) {
+      outcome = { ok: false, reason: `upgrade hook failed: ${(err as Error).message}` }
+    }
+    if (!outcome.ok || !host.isRunning()) {
+      const reason = outcome.ok ? 'shutdown began during the upgrade' : outcome.reason
+      log.error({ reason }, 'upgrade failed')
+      await notifier.notify({ READY: 1, STATUS: `upgrade failed: ${reason}; ${host.summary()}` })
+      return { ok: false, reason }
+    }
+    handedOver = true
+    if (options.pidFile !== undefined) await writePidFile(options.pidFile, outcome.pid)
+    await notifier.notify({ MAINPID: outcome.pid, READY: 1, STATUS: `handed over to pid ${outcome.pid}` })
+    log.info({ pid: outcome.pid, generation: generation + 1 }, 'upgrade handed over, draining')
+    // The same graceful path as a signal: drain, stop every service, exit 0.
+    handlers?.close()
+    return outcome
+  }
+
+  return {
+    generation,
+    async started () {
+      if (parentPid !== undefined) {
+        // Our parent tells systemd and writes the PID file once it hears from us.
+        reportReadyToParent()
+      } else {
+        if (options.pidFile !== undefined) await writePidFile(options.pidFile, process.pid)
+        await notifier.notify({ READY: 1, STATUS: host.summary() })
+      }
+      notifier.startWatchdog(host.isHealthy)
+    },
+    async stopping () {
+      await upgrader.abort()
+      // After a handover the new process is the service: systemd must not see it stopping.
+      if (!handedOver) await notifier.notify({ STOPPING: 1, STATUS: 'stopping' })
+      return { idleGrace: handedOver ? UPGRADE_IDLE_GRACE : 0 }
+    },
+    stopped () {
+      notifier.close()
+      handlers?.uninstall()
+      handlers = undefined
+    },
+    upgrade,
+  }
+}
+
+/**
+ * Whether `pid` is a live process. A zombie (exited, not yet reaped: an old generation whose own
+ * parent is gone) counts as gone; Linux shows it in /proc, elsewhere signal 0 has to do.
+ */
+export function isAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return true
+  }
+}
+
+function monotonicMicroseconds (): string {
+  return (process.hrtime.bigint() / 1000n).toString()
+}

@@ -1,0 +1,107 @@
+// sd_notify for Node: READY, RELOADING, STOPPING, STATUS, MAINPID and the watchdog, sent as
+// datagrams to NOTIFY_SOCKET (a path). Node has no unix datagram sockets, so this loads the
+// optional native module `node-unix-socket`.
+import { createRequire } from 'node:module'
+import type { Logger } from 'pino'
+
+type Env = Readonly<Record<string, string | undefined>>
+
+interface DgramSocket {
+  sendTo (buf: Buffer, offset: number, length: number, path: string, cb?: (err?: Error) => void): void
+  close (): void
+}
+
+export interface SystemdNotifier {
+  /** True when NOTIFY_SOCKET is set and datagrams can be sent. */
+  readonly isEnabled: boolean
+  /** Sends one message of `KEY=value` lines; resolves once sent (failures are logged, never thrown). */
+  notify (fields: Readonly<Record<string, string | number>>): Promise<void>
+  /**
+   * Sends WATCHDOG=1 every half of WATCHDOG_USEC while `isHealthy()` holds and the event loop keeps
+   * its pace; a hung or unhealthy process stops pinging and systemd restarts it. No-op without a watchdog.
+   */
+  startWatchdog (isHealthy: () => boolean): void
+  /** Stops the watchdog and closes the socket. */
+  close (): void
+}
+
+const DISABLED: SystemdNotifier = Object.freeze({
+  isEnabled: false,
+  notify: async () => {},
+  startWatchdog () {},
+  close () {},
+})
+
+function loadDgramSocket (): (new () => DgramSocket) | Error {
+  try {
+    const require = createRequire(import.meta.url)
+    return (require('node-unix-socket') as { DgramSocket: new () => DgramSocket }).DgramSocket
+  } catch (err) {
+    return err as Error
+  }
+}
+
+/** The watchdog interval in ms for this process, or undefined when systemd set none for it. */
+export function watchdogInterval (env: Env, pid: number): number | undefined {
+  const usec = Number(env.WATCHDOG_USEC)
+  if (!Number.isInteger(usec) || usec <= 0) return undefined
+  if (env.WATCHDOG_PID !== undefined && env.WATCHDOG_PID !== String(pid)) return undefined
+  return Math.max(1, Math.floor(usec / 2000))
+}
+
+export function createSystemdNotifier (log: Logger, env: Env = process.env, pid = process.pid): SystemdNotifier {
+  const target = env.NOTIFY_SOCKET
+  if (target === undefined || target === '') return DISABLED
+  if (target.startsWith('@')) {
+    // node-unix-socket pads abstract names to the full sun_path length, so the datagram would go to
+    // another name than systemd bound: say so rather than send into the void.
+    log.warn({ socket: target }, 'systemd notify unavailable: abstract socket names are not supported yet, use a path')
+    return DISABLED
+  }
+  const Socket = loadDgramSocket()
+  if (Socket instanceof Error) {
+    log.warn({ err: Socket, socket: target }, 'systemd notify requested but unavailable: install the optional dependency node-unix-socket')
+    return DISABLED
+  }
+  const path = target
+  const socket = new Socket()
+  const interval = watchdogInterval(env, pid)
+  let watchdog: NodeJS.Timeout | undefined
+  let isClosed = false
+
+  function notify (fields: Readonly<Record<string, string | number>>): Promise<void> {
+    if (isClosed) return Promise.resolve()
+    const message = Buffer.from(Object.entries(fields).map(([key, value]) => `${key}=${value}`).join('\n'))
+    return new Promise((resolve) => {
+      socket.sendTo(message, 0, message.length, path, (err) => {
+        if (err !== undefined && err !== null) log.warn({ err, socket: target }, 'systemd notify failed')
+        resolve()
+      })
+    })
+  }
+
+  return {
+    isEnabled: true,
+    notify,
+    startWatchdog (isHealthy) {
+      if (interval === undefined || watchdog !== undefined) return
+      let expected = Date.now() + interval
+      watchdog = setInterval(() => {
+        const now = Date.now()
+        // A tick far behind its time means the event loop was blocked: skip the ping.
+        const isResponsive = now - expected < interval
+        expected = now + interval
+        if (isResponsive && isHealthy()) void notify({ WATCHDOG: 1 })
+        else log.warn({ isResponsive }, 'watchdog ping skipped')
+      }, interval)
+      watchdog.unref()
+      void notify({ WATCHDOG: 1 })
+    },
+    close () {
+      clearInterval(watchdog)
+      watchdog = undefined
+      if (!isClosed) socket.close()
+      isClosed = true
+    },
+  }
+}

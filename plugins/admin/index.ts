@@ -1,0 +1,85 @@
+// The admin server: a Fastify instance of its own, on its own port, listening before the services
+// boot and closing after they all stopped, so it answers during the whole life of the process.
+import { STATUS_CODES } from 'node:http'
+import { fastify, LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { AddressInfo } from 'node:net'
+import type { ResolvedAdminOptions, Runner } from '../../types/index.ts'
+import type { BuiltinPlugin } from '../../lib/compose-runner.ts'
+import { messageOf } from '../../lib/errors.ts'
+import { FSR_ERR_ADMIN_LISTEN, FSR_ERR_INVALID_REQUEST } from './errors.ts'
+import { healthRoutes } from './health-routes.ts'
+import { logLevelRoutes } from './log-level-routes.ts'
+import { answerMethodNotAllowed } from './method-not-allowed.ts'
+import { resolveAdminOptions } from './options.ts'
+import { requireToken } from './require-token.ts'
+import { servicesRoute } from './services-route.ts'
+import { upgradeRoute } from './upgrade-route.ts'
+
+/** Core errors carry no HTTP status; those an admin request can cause get theirs here. */
+const CORE_ERROR_STATUS: Readonly<Record<string, number>> = { FSR_ERR_UNKNOWN_SERVICE: 404 }
+
+export interface AdminPluginOptions {
+  readonly runner: Runner
+  /** When set, every mutating request and every route with `config.isProtected` needs it. */
+  readonly token: string | undefined
+}
+
+/** The admin routes and their guards; other built-ins (metrics, debug) add routes after it. */
+export const adminPlugin = fp<AdminPluginOptions>(async (admin, { runner, token }) => {
+  requireToken(admin, token)
+  answerMethodNotAllowed(admin)
+  admin.setErrorHandler(function onAdminError (err: FastifyError, request, reply) {
+    const failure = err.validation === undefined ? err : new FSR_ERR_INVALID_REQUEST(err.message)
+    const statusCode = failure.statusCode ?? CORE_ERROR_STATUS[failure.code] ?? 500
+    if (statusCode >= 500) {
+      request.log.error({ err }, 'admin request failed')
+      // No message, no stack: an internal error tells the caller nothing about the process.
+      return reply.code(500).send({ statusCode: 500, error: STATUS_CODES[500], message: 'internal error' })
+    }
+    return reply.code(statusCode).send({ statusCode, code: failure.code, error: STATUS_CODES[statusCode], message: failure.message })
+  })
+  await admin.register(healthRoutes, { runner })
+  await admin.register(servicesRoute, { runner })
+  await admin.register(logLevelRoutes, { runner })
+  await admin.register(upgradeRoute, { runner })
+}, { name: 'fsr-admin', fastify: '5.x' })
+
+/** Creates the admin instance and ties its listen and close to the runner's start and stop. */
+export function installAdmin (runner: Runner, options: Readonly<ResolvedAdminOptions> | false): FastifyInstance | undefined {
+  if (options === false) return undefined
+  const log = runner.app.log.child({ plugin: 'admin' })
+  const admin = fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // Probes every few seconds would drown the log; changes and failures are logged by the routes.
+    logController: new LogController({ disableRequestLogging: true }),
+  })
+  admin.register(adminPlugin, { runner, token: options.token })
+  Object.defineProperty(runner, 'admin', { value: admin, enumerable: true })
+
+  runner.addHook('beforeStart', async () => {
+    try {
+      // Through the runner: an inherited admin socket is taken, and the socket is handed over on upgrade.
+      await runner.listen('admin', admin, { port: options.port, host: options.host })
+    } catch (cause) {
+      throw new FSR_ERR_ADMIN_LISTEN(options.host, options.port, messageOf(cause), { cause })
+    }
+    const { address, port } = admin.server.address() as AddressInfo
+    log.info({ address, port, isProtected: options.token !== undefined }, 'admin server listening')
+  })
+  runner.addHook('afterStop', async () => {
+    await admin.close()
+    // libuv releases a closed listening handle in the close-callbacks phase, after this turn's
+    // immediates: let one whole turn pass, so stop() resolves with nothing of ours left open.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve))
+    log.info('admin server closed')
+  })
+  return admin
+}
+
+/** The `admin` runner option, as the package's createRunner composes it. */
+export const adminBuiltin: BuiltinPlugin<Readonly<ResolvedAdminOptions> | false> = {
+  option: 'admin',
+  resolve: (input, env, server) => resolveAdminOptions(input as never, env, server),
+  install: (runner, options) => { installAdmin(runner, options) },
+}

@@ -1,0 +1,62 @@
+// /services: every service's lifecycle state, health, restart count and timeline, as JSON.
+import type { FastifyInstance } from 'fastify'
+import type { Runner } from '../../types/index.ts'
+import { serviceHealthSchema } from './health-schemas.ts'
+import { readHealth } from './read-health.ts'
+
+const transitionSchema = {
+  type: 'object',
+  required: ['to', 'at', 'duration'],
+  properties: {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    at: { type: 'integer', description: 'epoch ms' },
+    duration: { type: 'number', description: 'ms spent in `from`' },
+    error: { type: 'string', description: 'message of the failure that caused the transition' },
+  },
+} as const
+
+const servicesSchema = {
+  type: 'object',
+  required: ['runner', 'services'],
+  properties: {
+    runner: { type: 'string' },
+    services: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'state', 'health', 'restarts', 'timeline'],
+        properties: {
+          name: { type: 'string' },
+          ...serviceHealthSchema.properties,
+          restarts: { type: 'integer' },
+          timeline: { type: 'array', items: transitionSchema },
+        },
+      },
+    },
+  },
+} as const
+
+/** Restarts are the transitions that begin a new life: `initiating` after the first. */
+function countRestarts (timeline: ReadonlyArray<{ to: string }>): number {
+  return Math.max(0, timeline.filter((transition) => transition.to === 'initiating').length - 1)
+}
+
+export async function servicesRoute (admin: FastifyInstance, { runner }: { runner: Runner }): Promise<void> {
+  admin.get('/services', { schema: { response: { 200: servicesSchema } } }, async () => {
+    const health = readHealth(runner)
+    const services = runner.states().map((snapshot) => ({
+      name: snapshot.name,
+      ...health.services[snapshot.name],
+      restarts: countRestarts(snapshot.timeline),
+      timeline: snapshot.timeline.map(({ from, to, at, duration, error }) => ({
+        ...(from === undefined ? {} : { from }),
+        to,
+        at,
+        duration,
+        ...(error === undefined ? {} : { error: error.message }),
+      })),
+    }))
+    return { runner: runner.status, services }
+  })
+}

@@ -1,0 +1,51 @@
+// Prometheus metrics: each runner owns a prom-client Registry (two runners in one process never
+// clash) holding the main server's request metrics (fastify-metrics), Node.js process metrics and
+// the runner's own; services add theirs through `ctx.metrics`; the admin server serves `/metrics`.
+import metricsModule from 'fastify-metrics'
+import fp from 'fastify-plugin'
+import { collectDefaultMetrics, Registry } from 'prom-client'
+import type { Runner } from '../../types/index.ts'
+import type { BuiltinPlugin } from '../../lib/compose-runner.ts'
+import { resolveMetricsOptions, type ResolvedMetricsOptions } from './options.ts'
+import { createRunnerMetrics } from './runner-metrics.ts'
+
+// fastify-metrics is CommonJS with `exports.default`: under Node's ESM rules the plugin is `.default`.
+const fastifyMetrics = metricsModule.default
+
+/** GET /metrics on the admin server, in the Prometheus text format. */
+export const metricsRoute = fp<{ registry: Registry }>(async (admin, { registry }) => {
+  admin.get('/metrics', async (request, reply) => {
+    const text = await registry.metrics()
+    return reply.type(registry.contentType).send(text)
+  })
+}, { name: 'fsr-metrics', fastify: '5.x', dependencies: ['fsr-admin'] })
+
+/** Creates the runner's registry, gives it to every service as `ctx.metrics`, and fills it. */
+export function installMetrics (runner: Runner, options: ResolvedMetricsOptions): Registry {
+  const registry = new Registry()
+  runner.decorateContext('metrics', registry)
+  if (options === false) return registry
+  if (options.process) collectDefaultMetrics({ register: registry })
+  if (options.requests) {
+    // Registered on the main app before any service, so its onRoute hook sees every route.
+    runner.app.register(fastifyMetrics, {
+      endpoint: null,
+      defaultMetrics: { enabled: false },
+      routeMetrics: {
+        // A histogram only: it aggregates across instances, where a summary's quantiles do not.
+        enabled: { histogram: true, summary: false },
+        overrides: { histogram: { registers: [registry] }, summary: { registers: [registry] } },
+      },
+    })
+  }
+  createRunnerMetrics(runner, runner.app, registry)
+  runner.admin?.register(metricsRoute, { registry })
+  return registry
+}
+
+/** The `metrics` runner option, as the package's createRunner composes it (after `admin`). */
+export const metricsBuiltin: BuiltinPlugin<ResolvedMetricsOptions> = {
+  option: 'metrics',
+  resolve: (input, env) => resolveMetricsOptions(input as never, env),
+  install: (runner, options) => { installMetrics(runner, options) },
+}

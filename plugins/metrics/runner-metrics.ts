@@ -1,0 +1,90 @@
+// The runner's own metrics: state and health per service, lifecycle transition durations,
+// restarts, the runner's status and readiness, and the main server's requests in flight (drain).
+import type { FastifyInstance } from 'fastify'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import type { LifecycleState, Runner, RunnerStatus } from '../../types/index.ts'
+import { readHealth } from '../admin/read-health.ts'
+
+const STATES: ReadonlyArray<LifecycleState | 'registered'> = ['registered', 'initiating', 'initiated', 'starting', 'running', 'shutting-down', 'stopped', 'failed']
+const HEALTH = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const
+const STATUSES: readonly RunnerStatus[] = ['created', 'starting', 'running', 'draining', 'stopping', 'stopped']
+
+export function createRunnerMetrics (runner: Runner, app: FastifyInstance, registry: Registry): void {
+  const registers = [registry]
+
+  new Gauge({
+    name: 'fsr_service_state',
+    help: 'Lifecycle state of each service: 1 for the current state, 0 for the others',
+    labelNames: ['service', 'state'],
+    registers,
+    collect () {
+      this.reset()
+      for (const snapshot of runner.states()) {
+        for (const state of STATES) this.set({ service: snapshot.name, state }, snapshot.state === state ? 1 : 0)
+      }
+    },
+  })
+
+  new Gauge({
+    name: 'fsr_service_health',
+    help: 'Health of each service: 1 for the current status, 0 for the others',
+    labelNames: ['service', 'status'],
+    registers,
+    collect () {
+      this.reset()
+      for (const [service, view] of Object.entries(readHealth(runner).services)) {
+        for (const status of HEALTH) this.set({ service, status }, view.health === status ? 1 : 0)
+      }
+    },
+  })
+
+  const transitions = new Histogram({
+    name: 'fsr_lifecycle_transition_duration_seconds',
+    help: 'Time each service spent in a lifecycle state before moving on',
+    labelNames: ['service', 'from', 'to'],
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers,
+  })
+
+  const restarts = new Counter({
+    name: 'fsr_service_restarts_total',
+    help: 'Restarts of each service',
+    labelNames: ['service'],
+    registers,
+    collect () {
+      // Every service appears, at 0 until it restarts.
+      for (const { name } of runner.states()) this.inc({ service: name }, 0)
+    },
+  })
+
+  runner.addHook('onTransition', (transition) => {
+    if (transition.from === undefined) return
+    transitions.observe({ service: transition.service, from: transition.from, to: transition.to }, transition.duration / 1000)
+    if (transition.to === 'initiating') restarts.inc({ service: transition.service })
+  })
+
+  new Gauge({
+    name: 'fsr_runner_status',
+    help: 'Status of the runner: 1 for the current status, 0 for the others',
+    labelNames: ['status'],
+    registers,
+    collect () {
+      for (const status of STATUSES) this.set({ status }, runner.status === status ? 1 : 0)
+    },
+  })
+
+  new Gauge({
+    name: 'fsr_runner_ready',
+    help: '1 while the runner is ready (started, not draining), else 0',
+    registers,
+    collect () { this.set(runner.isReady ? 1 : 0) },
+  })
+
+  // Requests in flight on the main server: what a drain is waiting for.
+  const inFlight = new Gauge({ name: 'fsr_http_requests_in_flight', help: 'Requests of the main server being answered', registers })
+  app.addHook('onRequest', async (request, reply) => {
+    inFlight.inc()
+    // 'close' comes once per response, whether it finished or the client went away.
+    reply.raw.once('close', () => inFlight.dec())
+  })
+}

@@ -1,0 +1,43 @@
+// The store: an embedded PostgreSQL (PGlite: Postgres compiled to WASM, in memory, no server to run).
+// init opens it and creates the schema; the database is then `app.store` for every service after it.
+import { PGlite } from '@electric-sql/pglite'
+import { defineService } from '../../lib/index.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The embedded database, decorated by the `store` service. */
+    readonly store: PGlite
+  }
+}
+
+const SCHEMA = `
+  create table notes (
+    id serial primary key,
+    text text not null,
+    created_at timestamptz not null default now(),
+    expires_at timestamptz
+  );
+  create index notes_expires_at on notes (expires_at) where expires_at is not null;
+`
+
+export const store = defineService({
+  name: 'store',
+  // A fresh in-memory database runs initdb inside WASM first: seconds on a small machine.
+  timeouts: { init: 60_000 },
+  async init (ctx) {
+    const db = await PGlite.create()
+    try {
+      await db.exec(SCHEMA)
+    } catch (err) {
+      // init failed, so stop will not run: release the database here.
+      await db.close()
+      throw err
+    }
+    ctx.app.decorate('store', db)
+    ctx.log.info({ engine: 'pglite', tables: ['notes'] }, 'store opened')
+  },
+  async stop (ctx) {
+    await ctx.app.store.close()
+    ctx.log.info('store closed')
+  },
+})

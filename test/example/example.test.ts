@@ -1,0 +1,160 @@
+// The flagship example (`npm start`) as a real process: it boots, serves notes over HTTP, its
+// background job purges expired notes, and a signal stops every service in reverse order, exit 0.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+import { test, type TestContext } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+type LogLine = Record<string, unknown>
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+// The store's first open runs initdb inside WASM: several seconds on a small machine.
+const BOOT_TIMEOUT = 90_000
+const SERVICES = ['store', 'notes', 'janitor', 'api']
+
+/** Spawns `node --import tsx example/index.ts` on free ports and reads its JSON log lines. */
+function spawnExample (t: TestContext) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'example/index.ts'], {
+    cwd: root,
+    env: { ...process.env, FSR_PORT: '0', FSR_HOST: '127.0.0.1', FSR_ADMIN_PORT: '0', FSR_LOG_LEVEL: 'info', FSR_LOG_FORMAT: 'json' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  // 'close', not 'exit': by then stdout has ended, so every log line has been read.
+  const exited = once(child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }))
+  const lines: LogLine[] = []
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  const reader = createInterface({ input: child.stdout })
+  reader.on('line', (text) => {
+    try {
+      lines.push(JSON.parse(text))
+    } catch {
+      lines.push({ msg: '(not json)', text })
+    }
+  })
+  const describe = (): string => `stderr:\n${stderr}\nlog:\n${lines.map((line) => JSON.stringify(line)).join('\n')}`
+
+  /** Resolves with the first log line (past or future) that matches; rejects after `ms` or if the process exits first. */
+  function waitForLine (match: (line: LogLine) => boolean, ms: number): Promise<LogLine> {
+    return new Promise((resolve, reject) => {
+      const cleanup = (): void => {
+        clearTimeout(timer)
+        reader.off('line', check)
+        child.off('close', onExit)
+      }
+      const check = (): boolean => {
+        const found = lines.find(match)
+        if (found === undefined) return false
+        cleanup()
+        resolve(found)
+        return true
+      }
+      const onExit = (): void => {
+        if (check()) return
+        cleanup()
+        reject(new Error(`the example exited before the expected log line; ${describe()}`))
+      }
+      const timer = setTimeout(() => {
+        cleanup()
+        reject(new Error(`no matching log line within ${ms} ms; ${describe()}`))
+      }, ms)
+      if (check()) return
+      // Listeners added after the readline's own, so the line is already in `lines`.
+      reader.on('line', check)
+      child.once('close', onExit)
+    })
+  }
+
+  return { child, lines, exited, waitForLine, describe }
+}
+
+type Example = ReturnType<typeof spawnExample>
+
+async function startExample (t: TestContext): Promise<{ example: Example, base: string, admin: string }> {
+  const example = spawnExample(t)
+  const started = await example.waitForLine((line) => line.msg === 'runner started', BOOT_TIMEOUT) as { address: { host: string, port: number } }
+  const admin = example.lines.find((line) => line.msg === 'admin server listening') as { port: number } | undefined
+  assert.ok(admin !== undefined, `the admin server listens before the runner has started; ${example.describe()}`)
+  return { example, base: `http://127.0.0.1:${started.address.port}`, admin: `http://127.0.0.1:${admin.port}` }
+}
+
+function postNote (base: string, body: unknown): Promise<Response> {
+  return fetch(`${base}/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+}
+
+/** Each service's `stopped` transition, in the order they were logged. */
+function stoppedOrder (lines: LogLine[]): unknown[] {
+  return lines.filter((line) => line.msg === 'service state changed' && line.state === 'stopped').map((line) => line.service)
+}
+
+test('the example serves notes, purges expired ones in the background, and exits 0 on SIGTERM', { timeout: BOOT_TIMEOUT + 60_000 }, async (t) => {
+  const { example, base, admin } = await startExample(t)
+
+  let kept = { id: 0 }
+  await t.test('POST /notes stores a note and GET /notes/:id reads it back', async () => {
+    const created = await postNote(base, { text: 'buy milk' })
+    assert.equal(created.status, 201)
+    const note = await created.json() as { id: number, text: string, expiresAt: string | null }
+    kept = note
+    assert.equal(note.text, 'buy milk')
+    assert.equal(note.expiresAt, null)
+    assert.equal(created.headers.get('location'), `/notes/${note.id}`)
+
+    const read = await fetch(`${base}/notes/${note.id}`)
+    assert.equal(read.status, 200)
+    assert.deepEqual(await read.json(), note)
+  })
+
+  await t.test('GET /notes lists the notes; a missing note is 404 and a note without text is 400', async () => {
+    const list = await fetch(`${base}/notes`)
+    assert.equal(list.status, 200)
+    assert.deepEqual((await list.json() as Array<{ id: number }>).map((note) => note.id), [kept.id])
+    assert.equal((await fetch(`${base}/notes/999999`)).status, 404)
+    assert.equal((await postNote(base, { ttlSeconds: 5 })).status, 400)
+  })
+
+  await t.test('the janitor deletes a note once it expires', async () => {
+    const created = await postNote(base, { text: 'call back', ttlSeconds: 1 })
+    assert.equal(created.status, 201)
+    const { id, createdAt, expiresAt } = await created.json() as { id: number, createdAt: string, expiresAt: string }
+    assert.equal(Date.parse(expiresAt) - Date.parse(createdAt), 1_000)
+
+    await example.waitForLine((line) => line.msg === 'expired notes purged' && (line.ids as number[]).includes(id), 15_000)
+    assert.equal((await fetch(`${base}/notes/${id}`)).status, 404)
+    const list = await fetch(`${base}/notes`)
+    assert.deepEqual((await list.json() as Array<{ id: number }>).map((note) => note.id), [kept.id], 'the note without expiry stays')
+  })
+
+  await t.test('the notes service counts on the runner\'s registry, served by the admin /metrics', async () => {
+    const metrics = await fetch(`${admin}/metrics`)
+    assert.equal(metrics.status, 200)
+    assert.match(await metrics.text(), /^example_notes_created_total 2$/m)
+  })
+
+  await t.test('SIGTERM stops every service in reverse order and the process exits 0', async () => {
+    example.child.kill('SIGTERM')
+    const { code, signal } = await example.exited
+    assert.equal(signal, null, example.describe())
+    assert.equal(code, 0, example.describe())
+    const messages = example.lines.map((line) => line.msg)
+    assert.ok(example.lines.some((line) => line.msg === 'shutdown signal received' && line.signal === 'SIGTERM'))
+    assert.deepEqual(stoppedOrder(example.lines), [...SERVICES].reverse())
+    assert.ok(messages.indexOf('store closed') > messages.indexOf('shutdown signal received'), 'the store closed its database')
+    assert.equal(messages.at(-1), 'runner stopped', JSON.stringify(example.lines.slice(-4)))
+    assert.deepEqual(example.lines.filter((line) => (line.level as number) >= 50), [], 'no error was logged')
+  })
+})
+
+test('Ctrl-C (SIGINT) stops the example cleanly with exit code 0', { timeout: BOOT_TIMEOUT + 30_000 }, async (t) => {
+  const { example } = await startExample(t)
+  example.child.kill('SIGINT')
+  const { code, signal } = await example.exited
+  assert.equal(signal, null, example.describe())
+  assert.equal(code, 0, example.describe())
+  assert.ok(example.lines.some((line) => line.msg === 'shutdown signal received' && line.signal === 'SIGINT'))
+  assert.deepEqual(stoppedOrder(example.lines), [...SERVICES].reverse())
+  assert.equal(example.lines.at(-1)?.msg, 'runner stopped')
+})

@@ -2,11 +2,11 @@
 // systemd notify and watchdog, the PID file. Installed by start() unless `signals: false`.
 import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
-import type { ResolvedRunnerOptions } from '../types/index.ts'
+import type { ResolvedRunnerOptions, UpgradeOutcome } from '../types/index.ts'
 import { writePidFile } from './pid-file.ts'
 import { installShutdownHandlers, type ShutdownHandlers } from './shutdown-signals.ts'
 import { createSystemdNotifier, type SystemdNotifier } from './systemd-notify.ts'
-import { readGeneration, reportReadyToParent, Upgrader, type HandoverSocket, type UpgradeOutcome } from './upgrade.ts'
+import { readGeneration, reportReadyToParent, Upgrader, type HandoverSocket } from './upgrade.ts'
 
 export interface ProcessControlHost {
   readonly log: Logger

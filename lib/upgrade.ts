@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import type { Server } from 'node:net'
 import type { Logger } from 'pino'
+import type { UpgradeOutcome } from '../types/index.ts'
 import { LISTEN_FDS_START } from './inherited-sockets.ts'
 
 /** Environment a child generation reads to know it was started by an upgrade. */
@@ -17,10 +18,6 @@ export interface HandoverSocket {
   readonly name: string
   readonly server: Server
 }
-
-export type UpgradeOutcome =
-  | { readonly ok: true, readonly pid: number }
-  | { readonly ok: false, readonly reason: string }
 
 export interface UpgraderOptions {
   readonly log: Logger

@@ -7,6 +7,8 @@ const SWEEP_EVERY_MS = 1_000
 export const janitor = defineService({
   name: 'janitor',
   dependsOn: ['notes'],
+  // The janitor can wait: trouble with notes only makes it degraded (store -> notes -> janitor).
+  health: { follow: ['notes'] },
   async run (ctx) {
     try {
       // The signal aborts when the service begins to stop: the loop ends between two sweeps.

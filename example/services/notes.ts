@@ -80,6 +80,8 @@ declare module 'fastify' {
 export const notes = defineService({
   name: 'notes',
   dependsOn: ['store'],
+  // Notes cannot work without the store: its health follows the store's, unhealthy included.
+  health: { follow: ['store'], unhealthyWhen: 'any' },
   init (ctx) {
     // The runner's registry: served by the admin server's /metrics.
     const created = new Counter({ name: 'example_notes_created_total', help: 'Notes created', registers: [ctx.metrics] })

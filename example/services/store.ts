@@ -36,6 +36,12 @@ export const store = defineService({
     ctx.app.decorate('store', db)
     ctx.log.info({ engine: 'pglite', tables: ['notes'] }, 'store opened')
   },
+  // Passive health: polled every 10 s (FSR_HEALTH_INTERVAL for all services); a throw is unhealthy.
+  health: { interval: 10_000, timeout: 2_000 },
+  async check (ctx) {
+    await ctx.app.store.query('select 1')
+    return 'healthy' as const
+  },
   async stop (ctx) {
     await ctx.app.store.close()
     ctx.log.info('store closed')

@@ -1,80 +1,19 @@
 // The flagship example (`npm start`) as a real process: it boots, serves notes over HTTP, its
 // background job purges expired notes, and a signal stops every service in reverse order, exit 0.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { createInterface } from 'node:readline'
 import { test, type TestContext } from 'node:test'
-import { fileURLToPath } from 'node:url'
+import { startFixture, type Fixture } from '../helpers/fixture-process.ts'
 
 type LogLine = Record<string, unknown>
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
 // The store's first open runs initdb inside WASM: several seconds on a small machine.
 const BOOT_TIMEOUT = 90_000
 const SERVICES = ['store', 'notes', 'janitor', 'api']
 
-/** Spawns `node --import tsx example/index.ts` on free ports and reads its JSON log lines. */
-function spawnExample (t: TestContext) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'example/index.ts'], {
-    cwd: root,
-    env: { ...process.env, FSR_PORT: '0', FSR_HOST: '127.0.0.1', FSR_ADMIN_PORT: '0', FSR_LOG_LEVEL: 'info', FSR_LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
-  // 'close', not 'exit': by then stdout has ended, so every log line has been read.
-  const exited = once(child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }))
-  const lines: LogLine[] = []
-  let stderr = ''
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
-  const reader = createInterface({ input: child.stdout })
-  reader.on('line', (text) => {
-    try {
-      lines.push(JSON.parse(text))
-    } catch {
-      lines.push({ msg: '(not json)', text })
-    }
-  })
-  const describe = (): string => `stderr:\n${stderr}\nlog:\n${lines.map((line) => JSON.stringify(line)).join('\n')}`
-
-  /** Resolves with the first log line (past or future) that matches; rejects after `ms` or if the process exits first. */
-  function waitForLine (match: (line: LogLine) => boolean, ms: number): Promise<LogLine> {
-    return new Promise((resolve, reject) => {
-      const cleanup = (): void => {
-        clearTimeout(timer)
-        reader.off('line', check)
-        child.off('close', onExit)
-      }
-      const check = (): boolean => {
-        const found = lines.find(match)
-        if (found === undefined) return false
-        cleanup()
-        resolve(found)
-        return true
-      }
-      const onExit = (): void => {
-        if (check()) return
-        cleanup()
-        reject(new Error(`the example exited before the expected log line; ${describe()}`))
-      }
-      const timer = setTimeout(() => {
-        cleanup()
-        reject(new Error(`no matching log line within ${ms} ms; ${describe()}`))
-      }, ms)
-      if (check()) return
-      // Listeners added after the readline's own, so the line is already in `lines`.
-      reader.on('line', check)
-      child.once('close', onExit)
-    })
-  }
-
-  return { child, lines, exited, waitForLine, describe }
-}
-
-type Example = ReturnType<typeof spawnExample>
+type Example = Fixture
 
 async function startExample (t: TestContext): Promise<{ example: Example, base: string, admin: string }> {
-  const example = spawnExample(t)
+  const example = startFixture(t, 'example/index.ts', { FSR_PORT: '0', FSR_HOST: '127.0.0.1', FSR_ADMIN_PORT: '0', FSR_LOG_LEVEL: 'info', FSR_LOG_FORMAT: 'json' })
   const started = await example.waitForLine((line) => line.msg === 'runner started', BOOT_TIMEOUT) as { address: { host: string, port: number } }
   const admin = example.lines.find((line) => line.msg === 'admin server listening') as { port: number } | undefined
   assert.ok(admin !== undefined, `the admin server listens before the runner has started; ${example.describe()}`)
@@ -126,6 +65,14 @@ test('the example serves notes, purges expired ones in the background, and exits
     assert.equal((await fetch(`${base}/notes/${id}`)).status, 404)
     const list = await fetch(`${base}/notes`)
     assert.deepEqual((await list.json() as Array<{ id: number }>).map((note) => note.id), [kept.id], 'the note without expiry stays')
+  })
+
+  await t.test('health: the store is checked and notes and janitor follow it, on the admin /health', async () => {
+    const response = await fetch(`${admin}/health`)
+    assert.equal(response.status, 200)
+    const { services } = await response.json() as { services: Record<string, { health: string, lastCheck?: number }> }
+    for (const name of ['store', 'notes', 'janitor']) assert.equal(services[name].health, 'healthy', name)
+    assert.equal(typeof services.store.lastCheck, 'number', 'the store was checked')
   })
 
   await t.test('the notes service counts on the runner\'s registry, served by the admin /metrics', async () => {

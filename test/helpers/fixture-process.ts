@@ -13,12 +13,16 @@ export interface Fixture {
   /** Resolves with the exit code or signal once the process has exited and every log line is read. */
   readonly exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
   readonly stderr: () => string
+  /** stderr and every log line so far, for assertion messages. */
+  readonly describe: () => string
 }
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
 export function startFixture (t: TestContext, file: string, env: Record<string, string> = {}): Fixture {
-  const child = spawn(process.execPath, ['--import', 'tsx', `test/fixtures/${file}`], {
+  // A bare name is a program of test/fixtures/; a path is relative to the repository.
+  const program = file.includes('/') ? file : `test/fixtures/${file}`
+  const child = spawn(process.execPath, ['--import', 'tsx', program], {
     cwd: root,
     // Port 0 for the admin server: fixtures run side by side.
     env: { ...process.env, FSR_ADMIN_PORT: '0', ...env },
@@ -72,7 +76,8 @@ export function startFixture (t: TestContext, file: string, env: Record<string, 
     })
   }
 
-  return { child, lines, waitForLine, exited, stderr: () => stderr }
+  const describe = (): string => `stderr:\n${stderr}\nlog:\n${lines.map((line) => JSON.stringify(line)).join('\n')}`
+  return { child, lines, waitForLine, exited, stderr: () => stderr, describe }
 }
 
 /** Polls `predicate` until it holds, or fails after `ms`. For state that has no event to wait on. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import diagnostics from 'node:diagnostics_channel'
 import { test } from 'node:test'
+import { setTimeout as delay } from 'node:timers/promises'
 import fp from 'fastify-plugin'
 import { createRunner, defineService, lifecycleChannel, type LifecycleTransition } from '../../lib/index.ts'
 import { captureLogs } from '../helpers/log-capture.ts'
@@ -80,7 +81,7 @@ test('every transition is timestamped, logged and published on the diagnostics c
   t.after(() => diagnostics.unsubscribe('fastify-service-runner:lifecycle', onMessage))
   assert.equal(lifecycleChannel.name, 'fastify-service-runner:lifecycle')
 
-  runner.register(defineService({ name: 'svc', async init () { await new Promise((resolve) => setTimeout(resolve, 20)) } }))
+  runner.register(defineService({ name: 'svc', async init () { await delay(20) /* init that takes time, to measure */ } }))
   assert.equal(runner.states()[0].state, 'registered')
   await runner.start()
   await runner.stop()
@@ -140,7 +141,7 @@ test('run is not awaited, honours ctx.signal, and is awaited after stop', async 
     async run (ctx) {
       events.push('run started')
       await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve))
-      await new Promise((resolve) => setTimeout(resolve, 10))
+      await delay(10) // cleanup after the abort takes a moment
       events.push('run ended')
     },
     async stop () { events.push('stop') },

@@ -55,21 +55,16 @@ export class Lifecycle {
       throw new Error(`service "${this.name}": illegal lifecycle transition ${from ?? 'new'} -> ${to}`)
     }
     const at = this.#now()
-    const transition: LifecycleTransition = Object.freeze({
-      service: this.name,
-      from,
-      to,
-      at,
-      duration: from === undefined ? 0 : at - this.#since,
-      ...(error === undefined ? {} : { error }),
-    })
+    const duration = from === undefined ? 0 : at - this.#since
+    const transition: LifecycleTransition = Object.freeze(error === undefined
+      ? { service: this.name, from, to, at, duration }
+      : { service: this.name, from, to, at, duration, error })
     this.#state = to
     this.#since = at
     this.#timeline.push(transition)
 
-    const fields = { state: to, from, duration: transition.duration }
-    if (error === undefined) this.#log.info(fields, 'service state changed')
-    else this.#log.error({ ...fields, err: error }, 'service state changed')
+    if (error !== undefined) this.#log.error({ state: to, from, duration, err: error }, 'service state changed')
+    else if (this.#log.isLevelEnabled('info')) this.#log.info({ state: to, from, duration }, 'service state changed')
     if (lifecycleChannel.hasSubscribers) lifecycleChannel.publish(transition)
     this.#onTransition?.(transition)
     return transition

@@ -45,7 +45,9 @@ export class ManagedService {
   /** The reason the service did not stop cleanly, once it failed to. */
   stopError: Error | undefined
   #host: ServiceHost
-  #abort = new AbortController()
+  // Made on first use of ctx.signal: most services never read it, and one per service adds up.
+  #abort: AbortController | undefined
+  #abortReason: unknown
   #ctx: ServiceContext | undefined
   #initDone = false
   #run: Promise<unknown> | undefined
@@ -80,7 +82,16 @@ export class ManagedService {
   async #load (app: FastifyInstance): Promise<void> {
     const { spec } = this
     const health = this.#host.health.handle(spec.name)
-    const ctx = { ...this.#host.contextFields, name: spec.name, app, log: this.log, signal: this.#abort.signal, upgrade: this.#host.upgrade, health } as ServiceContext
+    const service = this
+    const ctx = {
+      ...this.#host.contextFields,
+      name: spec.name,
+      app,
+      log: this.log,
+      get signal () { return service.#signal() },
+      upgrade: this.#host.upgrade,
+      health,
+    } as ServiceContext
     this.#ctx = ctx
     // Polled from `running` until `shutting-down` (the registry follows the lifecycle).
     const check = spec.definition?.check
@@ -112,6 +123,21 @@ export class ManagedService {
     this.lifecycle.transition('running')
   }
 
+  #signal (): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController()
+      if (this.#abortReason !== undefined) this.#abort.abort(this.#abortReason)
+    }
+    return this.#abort.signal
+  }
+
+  /** Aborts ctx.signal (now, or when first read). Always with a reason: without one, abort() builds a DOMException with a stack. */
+  #abortWith (reason: unknown): void {
+    if (this.#abortReason !== undefined) return
+    this.#abortReason = reason
+    this.#abort?.abort(reason)
+  }
+
   /** Runs one start phase within its timeout; a failure marks the service failed and names the phase. */
   async #phase (phase: 'init' | 'ready', work: () => Promise<unknown>): Promise<void> {
     const limit = this.timeouts[phase]
@@ -122,7 +148,7 @@ export class ManagedService {
       err.service = this.spec.name
       err.phase = phase
       this.startError = err
-      this.#abort.abort(err)
+      this.#abortWith(err)
       this.lifecycle.transition('failed', err)
       throw err
     }
@@ -130,7 +156,7 @@ export class ManagedService {
 
   #onRunEnded (err: unknown): void {
     // Before `running` a failure belongs to the start (see `ready`); after it, to the stop.
-    if (this.lifecycle.state !== 'running' || this.#abort.signal.aborted) return
+    if (this.lifecycle.state !== 'running' || this.#abortReason !== undefined) return
     if (err === undefined) {
       this.log.info('service run ended')
       return
@@ -165,8 +191,7 @@ export class ManagedService {
   async #begin (): Promise<void> {
     const state = this.lifecycle.state
     if (!this.#initDone || state === 'stopped' || state === 'shutting-down') return
-    // A reason made once: without one, every abort builds a DOMException with a stack trace.
-    this.#abort.abort(STOPPING)
+    this.#abortWith(STOPPING)
     this.lifecycle.transition('shutting-down')
     const stop = this.spec.definition?.stop
     if (stop === undefined || this.#ctx === undefined) return

@@ -1,0 +1,74 @@
+// Times several subjects (ours, its baseline, ...) in one process, interleaved, and summarises
+// each by median and minimum. Any benchmark can use it; it knows nothing of what it times.
+
+/**
+ * One timed run. It may return how long each of its phases took (ms), e.g. `{ start, stop }`;
+ * the whole run is timed either way.
+ */
+export type Subject = () => Promise<void | Readonly<Record<string, number>>>
+
+export interface Sample {
+  /** Median of the timed runs, ms. */
+  readonly median: number
+  /** Fastest timed run, ms. */
+  readonly min: number
+  /** Every timed run, ms, in the order they ran. */
+  readonly runs: readonly number[]
+  /** Median of each phase the subject reported, ms. */
+  readonly phases: Readonly<Record<string, number>>
+}
+
+export interface MeasureOptions {
+  /** Untimed runs of each subject first, so the JIT has compiled the hot paths. */
+  readonly warmup: number
+  /** Timed runs of each subject. */
+  readonly iterations: number
+}
+
+export function median (values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/** Collects what the previous run left behind, when node runs with --expose-gc (the harness adds it). */
+function collectGarbage (): void {
+  globalThis.gc?.()
+}
+
+/**
+ * Runs every subject `warmup + iterations` times. Subjects take turns within a round and the order
+ * rotates each round, so no subject always runs first (on a fresher heap) or last.
+ */
+export async function measure<K extends string> (subjects: Readonly<Record<K, Subject>>, options: MeasureOptions): Promise<Record<K, Sample>> {
+  const names = Object.keys(subjects) as K[]
+  const runs = new Map<K, number[]>(names.map((name) => [name, []]))
+  const phases = new Map<K, Map<string, number[]>>(names.map((name) => [name, new Map()]))
+  for (let round = 0; round < options.warmup + options.iterations; round++) {
+    const isTimed = round >= options.warmup
+    for (let turn = 0; turn < names.length; turn++) {
+      const name = names[(round + turn) % names.length]
+      collectGarbage()
+      const begin = performance.now()
+      const reported = await subjects[name]()
+      const elapsed = performance.now() - begin
+      if (!isTimed) continue
+      runs.get(name)?.push(elapsed)
+      const byPhase = phases.get(name) as Map<string, number[]>
+      for (const [phase, ms] of Object.entries(reported ?? {})) byPhase.set(phase, [...(byPhase.get(phase) ?? []), ms])
+    }
+  }
+  collectGarbage()
+  const result = {} as Record<K, Sample>
+  for (const name of names) {
+    const timed = runs.get(name) as number[]
+    const byPhase = phases.get(name) as Map<string, number[]>
+    result[name] = {
+      median: median(timed),
+      min: Math.min(...timed),
+      runs: timed,
+      phases: Object.fromEntries([...byPhase].map(([phase, values]) => [phase, median(values)])),
+    }
+  }
+  return result
+}

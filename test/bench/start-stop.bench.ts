@@ -1,0 +1,127 @@
+// start + stop of a runner with N trivial services, against bare Fastify loading N empty plugins.
+// Both sides are built, started and stopped inside the timed run, without a listening socket
+// (`server: false`, no listen), so the comparison is the cost of the lifecycle machinery per plugin.
+import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { pino, type Logger } from 'pino'
+import { createRunner, defineService } from '../../lib/index.ts'
+import type { RunnerOptions } from '../../types/index.ts'
+import type { Benchmark, Row } from './benchmark.ts'
+import { measure, type MeasureOptions, type Sample, type Subject } from './measure.ts'
+import { formatNumber } from './print-table.ts'
+
+const GOAL_RATIO = 1.25
+/** 10x the services may cost at most this much more than 10x the time to count as linear. */
+const LINEAR_SLACK = 1.25
+const SMALL = 1_000
+const LARGE = 10_000
+const SMALL_RUNS: MeasureOptions = { warmup: 3, iterations: 9 }
+const LARGE_RUNS: MeasureOptions = { warmup: 2, iterations: 5 }
+/** Rows beside the main comparison: fewer runs, they are there to show an order of magnitude. */
+const SIDE_RUNS: MeasureOptions = { warmup: 1, iterations: 3 }
+
+/** The core alone: no built-in plugin, no signal handlers, no main server, no log output. */
+const CORE: RunnerOptions = { server: false, signals: false, admin: false, metrics: false, debug: false, pressure: false }
+
+const noop = async (): Promise<void> => {}
+
+/** What users get by default: level 'info', written synchronously (as pino writes stdout), here to /dev/null. */
+function createNullLogger (): Logger {
+  return pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }))
+}
+
+function runRunner (count: number, options: RunnerOptions): Subject {
+  return async () => {
+    const begin = performance.now()
+    const runner = createRunner(options)
+    for (let i = 0; i < count; i++) runner.register(defineService({ name: `service-${i}`, init: noop, stop: noop }))
+    const built = performance.now()
+    await runner.start()
+    const started = performance.now()
+    await runner.stop()
+    return { build: built - begin, start: started - built, stop: performance.now() - started }
+  }
+}
+
+/**
+ * Bare Fastify with N empty plugins. `shared` wraps each in fastify-plugin with a name, the shape
+ * the runner gives every service (one context shared with the root); otherwise each plugin gets its
+ * own encapsulated context, as `app.register(async () => {})` does.
+ */
+function runFastify (count: number, { shared, logger }: { shared: boolean, logger?: Logger }): Subject {
+  return async () => {
+    const begin = performance.now()
+    const app: FastifyInstance = logger === undefined ? fastify() : fastify({ loggerInstance: logger as FastifyBaseLogger })
+    for (let i = 0; i < count; i++) app.register(shared ? fp(async () => {}, { name: `plugin-${i}` }) : async () => {})
+    const built = performance.now()
+    await app.ready()
+    const started = performance.now()
+    await app.close()
+    return { build: built - begin, start: started - built, stop: performance.now() - started }
+  }
+}
+
+function phases (sample: Sample): string {
+  const { build, start, stop } = sample.phases
+  return `${formatNumber(build)} / ${formatNumber(start)} / ${formatNumber(stop)}`
+}
+
+function timingRow (label: string, count: number, ours: Sample, baseline: Sample, note: string, isJudged = true): Row {
+  const perService = (sample: Sample): string => `${formatNumber((sample.median / count) * 1000)} µs`
+  return {
+    label,
+    ours: { median: ours.median, min: ours.min, unit: 'ms' },
+    baseline: { median: baseline.median, min: baseline.min, unit: 'ms' },
+    columns: {
+      'ours/service': perService(ours),
+      'baseline/service': perService(baseline),
+      'ours build/start/stop ms': phases(ours),
+      'baseline build/ready/close ms': phases(baseline),
+    },
+    ...(isJudged ? { isMet: ours.median <= baseline.median * GOAL_RATIO } : {}),
+    note,
+  }
+}
+
+export const benchmark: Benchmark = {
+  name: 'start-stop',
+  goal: `start + stop within ${GOAL_RATIO}x of bare Fastify with as many empty plugins, growing linearly (10x services <= ${10 * LINEAR_SLACK}x time)`,
+  async run () {
+    const silent: RunnerOptions = { ...CORE, log: { level: 'silent' } }
+    const small = await measure({
+      ours: runRunner(SMALL, silent),
+      shared: runFastify(SMALL, { shared: true }),
+      encapsulated: runFastify(SMALL, { shared: false }),
+    }, SMALL_RUNS)
+    const large = await measure({
+      ours: runRunner(LARGE, silent),
+      shared: runFastify(LARGE, { shared: true }),
+    }, LARGE_RUNS)
+    const logger = createNullLogger()
+    const side = await measure({
+      info: runRunner(LARGE, { ...CORE, logger }),
+      infoBaseline: runFastify(LARGE, { shared: true, logger }),
+      builtins: runRunner(LARGE, { server: false, signals: false, log: { level: 'silent' }, admin: { port: 0, host: '127.0.0.1' } }),
+    }, SIDE_RUNS)
+
+    const growth = (of: 'ours' | 'shared'): number => large[of].median / small[of].median
+    const baselineNote = 'baseline: fastify() + N fastify-plugin-wrapped empty named plugins (the shape the runner gives each service), ready(), close()'
+    return [
+      timingRow('N=1,000, log silent', SMALL, small.ours, small.shared, `ours: core runner (built-ins off, server: false, signals: false), log level silent; ${baselineNote}`),
+      timingRow('N=10,000, log silent', LARGE, large.ours, large.shared, 'as row 1, with 10,000 services / plugins'),
+      {
+        label: 'growth 1k -> 10k, log silent',
+        ours: { median: growth('ours'), unit: 'x' },
+        baseline: { median: growth('shared'), unit: 'x' },
+        isMet: growth('ours') <= 10 * LINEAR_SLACK,
+        note: 'median time at N=10,000 divided by median time at N=1,000 (rows 2 / 1); 10x is linear, above 12.5x misses the goal; well below 10x means per-run costs (a cold heap, JIT) weigh on N=1,000',
+      },
+      timingRow('N=10,000, log info -> /dev/null', LARGE, side.info, side.infoBaseline,
+        'WHAT USERS GET: ours as row 2 but logging at the default level info (pino, sync, to /dev/null); baseline as row 2 with the same logger as loggerInstance'),
+      timingRow('N=1,000 vs encapsulated', SMALL, small.ours, small.encapsulated,
+        'ours as row 1; baseline: fastify() + N plain `async () => {}` plugins (one encapsulated context each). Not run at 10,000: Fastify 5 overflows the stack in ready() (onReady hook runner recursing over child contexts) from ~2,500 children on'),
+      timingRow('N=10,000, built-ins on', LARGE, side.builtins, large.shared,
+        'information only: ours as row 2 plus the default built-ins (admin server listening on 127.0.0.1:0, metrics, debug, pressure); baseline of row 2', false),
+    ]
+  },
+}

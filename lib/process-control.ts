@@ -82,7 +82,7 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
     handedOver = true
     if (options.pidFile !== undefined) await writePidFile(options.pidFile, outcome.pid)
     await notifier.notify({ MAINPID: outcome.pid, READY: 1, STATUS: `handed over to pid ${outcome.pid}` })
-    log.info({ pid: outcome.pid, generation: generation + 1 }, 'upgrade handed over, draining')
+    log.info({ newPid: outcome.pid, generation: generation + 1 }, 'upgrade handed over, draining')
     // The same graceful path as a signal: drain, stop every service, exit 0.
     handlers?.close()
     return outcome

@@ -91,7 +91,7 @@ export class Upgrader {
       stdio: ['inherit', 'inherit', 'inherit', ...fds as number[], 'ipc'],
     })
     this.#child = child
-    log.info({ pid: child.pid, generation: generation + 1, sockets: sockets.map((s, i) => `${s.name}=fd${LISTEN_FDS_START + i}`) }, 'upgrade started')
+    log.info({ newPid: child.pid, generation: generation + 1, sockets: sockets.map((s, i) => `${s.name}=fd${LISTEN_FDS_START + i}`) }, 'upgrade started')
 
     const outcome = await this.#awaitReady(child, timeout)
     if (outcome.ok) {

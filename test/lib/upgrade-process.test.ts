@@ -39,7 +39,7 @@ test('three upgrades under load: zero failed requests, a new pid each time, old 
       assert.equal(response.status, 202)
       assert.notEqual(((await response.json()) as { pid: number }).pid, oldPid)
     } else process.kill(oldPid, 'SIGHUP')
-    await fixture.waitForLine((l) => l.msg === 'upgrade handed over, draining' && l.pid !== oldPid && l.generation === round, 30_000)
+    await fixture.waitForLine((l) => l.msg === 'upgrade handed over, draining' && l.pid === oldPid && l.newPid !== oldPid && l.generation === round, 30_000)
     const newPid = await readPid()
     assert.notEqual(newPid, oldPid)
     seen.add(newPid)
@@ -116,11 +116,11 @@ test('SIGTERM during an upgrade stops the new process too', { timeout: 30_000 },
   const { fixture, readPid } = await upgradeFixture(t, { FIXTURE_CHILD: 'never-ready', FSR_UPGRADE_TIMEOUT: '20000' })
   const pid = await readPid()
   process.kill(pid, 'SIGHUP')
-  const started = await fixture.waitForLine((l) => l.msg === 'upgrade started') as { pid: number }
+  const started = await fixture.waitForLine((l) => l.msg === 'upgrade started') as { newPid: number }
   await fixture.waitForLine((l) => l.msg === 'started by an upgrade')
   const childPid = fixture.lines.find((l) => l.msg === 'started by an upgrade')?.pid as number
+  assert.equal(childPid, started.newPid)
   fixture.child.kill('SIGTERM')
   assert.equal((await fixture.exited).code, 0)
   assert.equal(isAlive(childPid), false, 'the new process was stopped')
-  assert.ok(started)
 })

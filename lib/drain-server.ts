@@ -34,6 +34,11 @@ export class ServerDrain {
     return this.#isDraining
   }
 
+  /** Responses being written right now. */
+  get inFlight (): number {
+    return this.#inFlight.size
+  }
+
   #use (socket: Socket): SocketUse {
     let use = this.#sockets.get(socket)
     if (use === undefined) {

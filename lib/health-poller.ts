@@ -13,8 +13,11 @@ export interface HealthPollerOptions {
   readonly interval: number
   /** Limit of one check in milliseconds; `0` = none. */
   readonly timeout: number
-  /** Receives the outcome of every check; a throw, a timeout or a bad result arrive as `unhealthy`. */
-  readonly onResult: (report: HealthReport) => void
+  /**
+   * Receives the outcome of every check with its duration in ms; a throw, a timeout or a bad result
+   * arrive as `unhealthy` with `isFailure` set.
+   */
+  readonly onResult: (report: HealthReport, duration: number, isFailure: boolean) => void
 }
 
 export class HealthPoller {
@@ -48,9 +51,10 @@ export class HealthPoller {
   }
 
   async #poll (generation: number): Promise<void> {
-    const report = await this.#checkOnce()
+    const begin = performance.now()
+    const { report, isFailure } = await this.#checkOnce()
     if (generation !== this.#generation) return
-    this.#options.onResult(report)
+    this.#options.onResult(report, performance.now() - begin, isFailure)
     // onResult may have stopped us (a listener reacting to the change).
     if (generation !== this.#generation) return
     this.#timer = setTimeout(() => { void this.#poll(generation) }, this.#options.interval)
@@ -58,13 +62,13 @@ export class HealthPoller {
     this.#timer.unref()
   }
 
-  async #checkOnce (): Promise<HealthReport> {
+  async #checkOnce (): Promise<{ report: HealthReport, isFailure: boolean }> {
     const { name, check, timeout } = this.#options
     try {
       const result = await withTimeout(invoke(check), timeout, () => new FSR_ERR_TIMEOUT(name, 'check', timeout))
-      return readCheckResult(`check() of service "${name}"`, result)
+      return { report: readCheckResult(`check() of service "${name}"`, result), isFailure: false }
     } catch (err) {
-      return failedCheck(err)
+      return { report: failedCheck(err), isFailure: true }
     }
   }
 }

@@ -64,9 +64,13 @@ export class HealthRegistry {
   #queue: Array<() => void> = []
   #isDelivering = false
 
-  constructor (log: Logger, now: () => number = Date.now) {
+  /** Told of every passive check: its service, duration in ms, and whether it failed (threw, timed out, bad result). */
+  readonly #onCheck: ((name: string, duration: number, isFailure: boolean) => void) | undefined
+
+  constructor (log: Logger, now: () => number = Date.now, onCheck?: (name: string, duration: number, isFailure: boolean) => void) {
     this.#log = log
     this.#now = now
+    this.#onCheck = onCheck
   }
 
   has (name: string): boolean {
@@ -99,7 +103,10 @@ export class HealthRegistry {
     const source = this.#source('health', name)
     source.poller?.stop()
     const { interval, timeout } = source.options
-    source.poller = new HealthPoller({ name, check, interval, timeout, onResult: (report) => this.#record(source, report) })
+    source.poller = new HealthPoller({ name, check, interval, timeout, onResult: (report, duration, isFailure) => {
+      this.#onCheck?.(name, duration, isFailure)
+      this.#record(source, report)
+    } })
   }
 
   /** The handle of one entry: `ctx.health` of its service. */

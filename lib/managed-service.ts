@@ -82,13 +82,13 @@ export class ManagedService {
   async #load (app: FastifyInstance): Promise<void> {
     const { spec } = this
     const health = this.#host.health.handle(spec.name)
-    const service = this
+    const signal = (): AbortSignal => this.#signal()
     const ctx = {
       ...this.#host.contextFields,
       name: spec.name,
       app,
       log: this.log,
-      get signal () { return service.#signal() },
+      get signal () { return signal() },
       upgrade: this.#host.upgrade,
       health,
     } as ServiceContext

@@ -47,7 +47,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   })
   const services = new Map<string, ManagedService>()
   // Every service's health, plus entries that are not services (the built-in `process`).
-  const health = new HealthRegistry(log)
+  const health = new HealthRegistry(log, Date.now, (name, duration, isFailure) => callHooks('onHealthCheck', name, duration, isFailure))
   // The service whose plugin is loading: what `app.service` means on a shared (fastify-plugin) instance.
   let loading: ServiceContext | undefined
   // Encapsulated contexts created while a service loads belong to that service.
@@ -63,7 +63,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   const { generation, parentPid } = readGeneration()
   const upgradeInfo = Object.freeze({ generation, isUpgrade: parentPid !== undefined })
   // The extension point of the built-in plugins (see RunnerHooks) and the fields they add to every ctx.
-  const hooks: { [K in keyof RunnerHooks]: Array<RunnerHooks[K]> } = { beforeStart: [], afterStop: [], onTransition: [] }
+  const hooks: { [K in keyof RunnerHooks]: Array<RunnerHooks[K]> } = { beforeStart: [], afterStop: [], onTransition: [], onHealthCheck: [], onDrain: [] }
   const contextFields: Record<string, unknown> = {}
 
   app.addHook('onRegister', (instance) => {
@@ -85,14 +85,19 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     setLoading (ctx: ServiceContext | undefined) { loading = ctx },
     onTransition (transition: LifecycleTransition) {
       health.onTransition(transition)
-      for (const hook of hooks.onTransition) {
-        try {
-          hook(transition)
-        } catch (err) {
-          log.error({ err }, 'runner hook failed')
-        }
-      }
+      callHooks('onTransition', transition)
     },
+  }
+
+  /** Calls the synchronous hooks named `name`; a throw is logged and the others still run. */
+  function callHooks<K extends 'onTransition' | 'onHealthCheck' | 'onDrain'> (name: K, ...args: Parameters<RunnerHooks[K]>): void {
+    for (const hook of hooks[name]) {
+      try {
+        (hook as (...params: Parameters<RunnerHooks[K]>) => void)(...args)
+      } catch (err) {
+        log.error({ err, hook: name }, 'runner hook failed')
+      }
+    }
   }
 
   function addHook<K extends keyof RunnerHooks> (name: K, hook: RunnerHooks[K]): Runner {
@@ -216,8 +221,10 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       const draining = Promise.all([...services.values()].map((service) => service.drain()))
       if (drainDelay > 0) await new Promise((resolve) => setTimeout(resolve, drainDelay))
       if (app.server.listening) {
+        const begin = performance.now()
         const { destroyed } = await drain.drain(drainTimeout, idleGrace)
         if (destroyed.length > 0) log.warn({ sockets: destroyed }, 'drain deadline passed, sockets destroyed')
+        callHooks('onDrain', { duration: performance.now() - begin, destroyedSockets: destroyed.length })
       }
       await draining
       status = 'stopping'
@@ -288,6 +295,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     upgrade,
     get status () { return status },
     get isReady () { return status === 'running' },
+    get inFlightRequests () { return drain.inFlight },
     addHook,
     decorateContext,
     listen,

@@ -396,6 +396,18 @@ export interface RunnerHooks {
   afterStop: () => void | Promise<void>
   /** Called synchronously with every lifecycle transition of this runner's services; a throw is logged. */
   onTransition: (transition: LifecycleTransition) => void
+  /** Called after every passive health check: the service, its duration in ms, and whether it failed (threw, timed out, bad result). */
+  onHealthCheck: (service: string, duration: number, isFailure: boolean) => void
+  /** Called once the main server has drained during a shutdown. */
+  onDrain: (figures: DrainFigures) => void
+}
+
+/** What the drain of the main server took, as `onDrain` hooks hear it. */
+export interface DrainFigures {
+  /** Milliseconds from the start of the drain until every socket closed (or was destroyed). */
+  readonly duration: number
+  /** Sockets still open at `shutdown.drainTimeout`, destroyed. */
+  readonly destroyedSockets: number
 }
 
 /** `RunnerOptions` after defaults and env, validated and frozen. */
@@ -439,6 +451,8 @@ export interface Runner {
   readonly status: RunnerStatus
   /** Readiness: true only once started and until draining begins. */
   readonly isReady: boolean
+  /** Requests of the main server being answered right now (what a drain waits for). */
+  readonly inFlightRequests: number
   /**
    * Starts the next generation of this program with the listening sockets, and drains this one once
    * it is ready (what SIGHUP does). Needs `signals`; refused during another upgrade or a drain.

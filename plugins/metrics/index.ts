@@ -38,7 +38,7 @@ export function installMetrics (runner: Runner, options: ResolvedMetricsOptions)
       },
     })
   }
-  createRunnerMetrics(runner, runner.app, registry)
+  createRunnerMetrics(runner, registry)
   runner.admin?.register(metricsRoute, { registry })
   return registry
 }

@@ -1,6 +1,5 @@
 // The runner's own metrics: state and health per service, lifecycle transition durations,
 // restarts, the runner's status and readiness, and the main server's requests in flight (drain).
-import type { FastifyInstance } from 'fastify'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { LifecycleState, Runner, RunnerStatus } from '../../types/index.ts'
 import { readHealth } from '../admin/read-health.ts'
@@ -9,7 +8,7 @@ const STATES: ReadonlyArray<LifecycleState | 'registered'> = ['registered', 'ini
 const HEALTH = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const
 const STATUSES: readonly RunnerStatus[] = ['created', 'starting', 'running', 'draining', 'stopping', 'stopped']
 
-export function createRunnerMetrics (runner: Runner, app: FastifyInstance, registry: Registry): void {
+export function createRunnerMetrics (runner: Runner, registry: Registry): void {
   const registers = [registry]
 
   new Gauge({
@@ -80,11 +79,37 @@ export function createRunnerMetrics (runner: Runner, app: FastifyInstance, regis
     collect () { this.set(runner.isReady ? 1 : 0) },
   })
 
-  // Requests in flight on the main server: what a drain is waiting for.
-  const inFlight = new Gauge({ name: 'fsr_http_requests_in_flight', help: 'Requests of the main server being answered', registers })
-  app.addHook('onRequest', async (request, reply) => {
-    inFlight.inc()
-    // 'close' comes once per response, whether it finished or the client went away.
-    reply.raw.once('close', () => inFlight.dec())
+  // Requests in flight on the main server: what a drain is waiting for. Counted by the runner's
+  // drain tracking already, read at scrape time: no hook on the request path.
+  new Gauge({
+    name: 'fsr_http_requests_in_flight',
+    help: 'Requests of the main server being answered',
+    registers,
+    collect () { this.set(runner.inFlightRequests) },
+  })
+
+  const checks = new Histogram({
+    name: 'fsr_health_check_duration_seconds',
+    help: 'Duration of the passive health checks of each service',
+    labelNames: ['service'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers,
+  })
+  const checkFailures = new Counter({
+    name: 'fsr_health_check_failures_total',
+    help: 'Passive health checks that threw, timed out or returned something that is not a status',
+    labelNames: ['service'],
+    registers,
+  })
+  runner.addHook('onHealthCheck', (service, duration, isFailure) => {
+    checks.observe({ service }, duration / 1000)
+    if (isFailure) checkFailures.inc({ service })
+  })
+
+  const drainSeconds = new Gauge({ name: 'fsr_shutdown_drain_seconds', help: 'How long the main server took to drain in the shutdown under way', registers })
+  const destroyedSockets = new Gauge({ name: 'fsr_shutdown_destroyed_sockets', help: 'Sockets destroyed at the drain deadline in the shutdown under way', registers })
+  runner.addHook('onDrain', ({ duration, destroyedSockets: destroyed }) => {
+    drainSeconds.set(duration / 1000)
+    destroyedSockets.set(destroyed)
   })
 }

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { test, type TestContext } from 'node:test'
 import { Counter, Registry } from 'prom-client'
 import { createRunner, defineService, type Runner, type RunnerOptions } from '../../../lib/index.ts'
+import { waitFor } from '../../helpers/fixture-process.ts'
 import { captureLogs } from '../../helpers/log-capture.ts'
 
 async function startRunner (t: TestContext, options: RunnerOptions = {}): Promise<Runner> {
@@ -86,4 +87,35 @@ test('metrics: false collects nothing and serves no /metrics, but ctx.metrics st
   await runner.start()
   assert.ok(registry instanceof Registry)
   assert.equal((await runner.admin!.inject('/metrics')).statusCode, 404)
+})
+
+test('passive health checks are timed and their failures counted; a drain leaves its figures', async (t) => {
+  const runner = createRunner({ server: { port: 0 }, admin: { port: 0 }, signals: false, logger: captureLogs('fatal').logger, health: { interval: 10 } })
+  let isBroken = false
+  let checks = 0
+  runner.register(defineService({
+    name: 'db',
+    async check () {
+      checks++
+      if (isBroken) throw new Error('connection refused')
+      return 'healthy' as const
+    },
+  }))
+  let drainedText = ''
+  runner.register(defineService({
+    name: 'observer',
+    // Runs after the main server drained, while the admin server still answers.
+    async stop () { drainedText = await scrape(runner) },
+  }))
+  t.after(() => runner.stop())
+  await runner.start()
+  isBroken = true
+  const failuresAt = checks
+  await waitFor(() => checks >= failuresAt + 2)
+  const text = await scrape(runner)
+  assert.match(text, /^fsr_health_check_duration_seconds_count\{service="db"\} [1-9]\d*$/m)
+  assert.match(text, /^fsr_health_check_failures_total\{service="db"\} [1-9]\d*$/m)
+  await runner.stop()
+  assert.match(drainedText, /^fsr_shutdown_drain_seconds \d/m)
+  assert.match(drainedText, /^fsr_shutdown_destroyed_sockets 0$/m)
 })

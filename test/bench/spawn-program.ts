@@ -3,9 +3,9 @@
 // announce themselves on stderr (`{"event":"listening",...}`); a runner's own log lines go to stdout.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { isAlive } from '../../lib/process-control.ts'
 
 export type Json = Readonly<Record<string, unknown>>
 
@@ -121,23 +121,8 @@ export function spawnProgram (file: string, { env = {}, stdout = 'pipe' }: Spawn
   return { child, pid: child.pid, lines, waitForLine, waitForLines, exited, closed, transcript }
 }
 
-/**
- * Whether `pid` is a live process. A zombie (an old upgrade generation whose parent is gone and
- * that nobody has reaped yet) counts as gone: Linux shows its state in /proc.
- */
-export function isAlive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z'
-  } catch {
-    return true
-  }
-}
+/** Whether `pid` is a live process (a zombie counts as gone): the runner's own check. */
+export { isAlive }
 
 /**
  * Polls until `pid` is gone, every `step` ms for at most `ms` (for a process that is not our child,

@@ -17,7 +17,6 @@ export const createRunner = composeRunner([adminBuiltin, metricsBuiltin, debugBu
 export { defineService } from './define-service.ts'
 export { healthChannel } from './health-registry.ts'
 export { lifecycleChannel } from './lifecycle.ts'
-export { resolveRunnerOptions } from './options.ts'
 /** Every error of the package (core and built-in plugins), by code. */
 export const errors = Object.freeze({ ...coreErrors, ...adminErrors, ...debugErrors, ...pressureErrors })
 export type * from '../types/index.ts'

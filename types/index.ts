@@ -8,6 +8,11 @@ import type {
 } from 'fastify'
 import type { Logger, LevelWithSilent } from 'pino'
 import type { Registry } from 'prom-client'
+import type { AdminOptions, DebugOptions, MetricsOptions, PressureOptions } from './builtin-options.ts'
+import type { AggregateHealth, HealthCheckResult, HealthOptions, ServiceHealth, ServiceHealthOptions } from './health.ts'
+
+export type * from './builtin-options.ts'
+export type * from './health.ts'
 
 /** The lifecycle states of a service, in boot order, plus `failed`. */
 export type LifecycleState =
@@ -55,107 +60,6 @@ export interface ServiceTimeouts {
   readonly ready?: number
   /** Limit for `stop`, then for `run` to settle. Default: runner's `timeouts.stop` (10 000). */
   readonly stop?: number
-}
-
-/**
- * The health of a service, from best to worst: `healthy`, `unknown` (nothing reported yet),
- * `degraded` (serving, but impaired), `unhealthy` (cannot do its job).
- */
-export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy' | 'unknown'
-
-/** Facts that go with a report. `reason` (a short, stable sentence) becomes the entry's `reason`; the other fields its `detail`. */
-export interface HealthDetail {
-  readonly reason?: string
-  readonly [key: string]: unknown
-}
-
-/** What a passive `check` returns: a status, or a status with its detail. A throw or a timeout counts as `unhealthy`. */
-export type HealthCheckResult = HealthStatus | { readonly status: HealthStatus, readonly detail?: HealthDetail }
-
-/** The recorded health of one service (or of a health-only entry such as the built-in `process`). */
-export interface HealthEntry {
-  readonly status: HealthStatus
-  /** Epoch milliseconds since the status is what it is (or since the entry was added, while `unknown`). */
-  readonly since: number
-  /** Epoch milliseconds of the last report or check, also one that changed nothing; undefined before the first. */
-  readonly checkedAt: number | undefined
-  /** Why the status is what it is (a failed check's error message, the followed services that are hurt, ...). */
-  readonly reason?: string
-  /** The other fields of the last report's detail. */
-  readonly detail?: Readonly<Record<string, unknown>>
-  /** For a service that follows others: the status derived from them, before it is combined with its own. */
-  readonly derived?: HealthStatus
-  /** Whether the entry counts in the overall status. Default: `true`. */
-  readonly critical: boolean
-}
-
-/** One health change (or, first, the current entry) as delivered to subscribers and on the `fastify-service-runner:health` diagnostics channel. */
-export interface HealthChange extends HealthEntry {
-  /** The service whose health this is. */
-  readonly service: string
-  /** The status before the change; `undefined` for the current entry delivered when subscribing. */
-  readonly previous: HealthStatus | undefined
-}
-
-/** Receives health changes; a throw is logged and does not keep the change from other listeners. */
-export type HealthListener = (change: HealthChange) => void
-
-/** `ctx.health` (also `app.service.health`): push this service's health and follow others'. */
-export interface ServiceHealth {
-  /**
-   * Records this service's status; subscribers hear a change at once. A change is a new status or a
-   * new reason: a report with the same status and reason only refreshes `checkedAt` and `detail`.
-   * Throws `FSR_ERR_INVALID_HEALTH` for a status or detail it does not accept.
-   */
-  report (status: HealthStatus, detail?: HealthDetail): void
-  /** The current entry of `name` (default: this service). Throws `FSR_ERR_UNKNOWN_SERVICE` for an unknown name. */
-  get (name?: string): HealthEntry
-  /**
-   * Delivers the current entry of each named service, then every change of them, in order; returns
-   * the unsubscribe function. Throws `FSR_ERR_UNKNOWN_SERVICE` for a name that is not registered.
-   */
-  subscribe (names: string | readonly string[], listener: HealthListener): () => void
-  /** `subscribe` as an async iterator; the iteration ends when `signal` aborts or the loop is left. */
-  watch (names: string | readonly string[], options?: { readonly signal?: AbortSignal }): AsyncIterableIterator<HealthChange>
-}
-
-/** Passive health checks, for every service (runner option) or one (service option). */
-export interface HealthOptions {
-  /** Milliseconds from the end of one `check` to the start of the next. Default: `30 000`, env `FSR_HEALTH_INTERVAL`. */
-  readonly interval?: number
-  /** Limit of one `check` in milliseconds (`0` = none); past it the service is `unhealthy`. Default: `5 000`, env `FSR_HEALTH_TIMEOUT`. */
-  readonly timeout?: number
-}
-
-/** How one service's health is checked, derived and counted. */
-export interface ServiceHealthOptions extends HealthOptions {
-  /** Whether the service counts in `runner.health().status`. Default: `true`. */
-  readonly critical?: boolean
-  /**
-   * Services (registered before this one) whose health this one follows; its status is then the
-   * worse of its own and the one derived from them. Default: `[]`.
-   */
-  readonly follow?: readonly string[]
-  /**
-   * The derivation rule: the follower is `degraded` when a followed service is degraded or
-   * unhealthy, and `unhealthy` only when `any` (one of them) or `all` (every one of them) is
-   * unhealthy. Default: `'never'` (a follower is at worst `degraded` because of what it follows).
-   */
-  readonly unhealthyWhen?: 'never' | 'any' | 'all'
-  /** Replaces the rule: the followed services' statuses by name → the derived status. Not with `unhealthyWhen`. */
-  readonly derive?: (statuses: Readonly<Record<string, HealthStatus>>) => HealthStatus
-}
-
-/** The health of the whole process, as returned by `runner.health()`. */
-export interface AggregateHealth {
-  /** The worst status among the critical entries (`healthy` when there are none). */
-  readonly status: HealthStatus
-  /** Liveness: true while this process answers; never depends on another service. */
-  readonly live: boolean
-  /** Readiness: false before `start()` completed, during drain and shutdown. */
-  readonly ready: boolean
-  /** Every entry by name, services in registration order (health-only entries such as `process` among them). */
-  readonly services: Readonly<Record<string, HealthEntry>>
 }
 
 /**
@@ -320,69 +224,10 @@ export interface RunnerOptions {
   readonly pressure?: PressureOptions | false
 }
 
-/**
- * Thresholds of the main server's load shedding (`@fastify/under-pressure`); `0` turns one off.
- * Over a threshold the main server answers 503 with `Retry-After`, and the `process` health entry is
- * `unhealthy`; above 90 % of one it is `degraded`.
- */
-export interface PressureOptions {
-  /** Mean event-loop delay, ms. Default: `1 000`, env `FSR_PRESSURE_MAX_EVENT_LOOP_DELAY`. */
-  readonly maxEventLoopDelay?: number
-  /** Heap used, bytes. Default: `0` (off), env `FSR_PRESSURE_MAX_HEAP_USED_BYTES`. */
-  readonly maxHeapUsedBytes?: number
-  /** Resident set size, bytes. Default: `0` (off), env `FSR_PRESSURE_MAX_RSS_BYTES`. */
-  readonly maxRssBytes?: number
-  /** Event-loop utilization over the last sample, from 0 to 1. Default: `0` (off), env `FSR_PRESSURE_MAX_EVENT_LOOP_UTILIZATION`. */
-  readonly maxEventLoopUtilization?: number
-  /** Seconds in the `Retry-After` header of a 503. Default: `10`, env `FSR_PRESSURE_RETRY_AFTER`. */
-  readonly retryAfter?: number
-  /** Milliseconds between two samples of the measures (at least 100). Default: `1 000`, env `FSR_PRESSURE_SAMPLE_INTERVAL`. */
-  readonly sampleInterval?: number
-}
-
 /** How an upgrade waits for the new process. */
 export interface UpgradeOptions {
   /** How long the new process may take to boot and report ready, ms. Default: `60 000`, env `FSR_UPGRADE_TIMEOUT`. */
   readonly timeout?: number
-}
-
-/** Where the admin server listens and who may use its protected endpoints. */
-export interface AdminOptions {
-  /** TCP port; `0` picks a free one; must differ from the main server's. Default: `9090`, env `FSR_ADMIN_PORT`. */
-  readonly port?: number
-  /** Address to bind (`localhost` is refused). Default: `127.0.0.1`, env `FSR_ADMIN_HOST`. */
-  readonly host?: string
-  /**
-   * Bearer token for `/debug/*` and every mutating endpoint; required whenever one is set, and
-   * required to be set when `host` is not loopback. Default: none, env `FSR_ADMIN_TOKEN`.
-   */
-  readonly token?: string
-  /** Allow a non-loopback `host` without a token (the protected endpoints are then open). Default: `false`. */
-  readonly allowInsecure?: boolean
-}
-
-/** `AdminOptions` after defaults and env. */
-export interface ResolvedAdminOptions {
-  readonly port: number
-  readonly host: string
-  readonly token: string | undefined
-  readonly allowInsecure: boolean
-  /** Whether `host` is a loopback address. */
-  readonly isLoopback: boolean
-}
-
-/** What the metrics plugin collects besides the runner's own metrics. */
-export interface MetricsOptions {
-  /** Request metrics of the main server (fastify-metrics). Default: `true`. */
-  readonly requests?: boolean
-  /** Node.js process metrics (prom-client default metrics). Default: `true`. */
-  readonly process?: boolean
-}
-
-/** The profiling endpoints. */
-export interface DebugOptions {
-  /** Upper bound of `?seconds=` of the CPU and heap profiles. Default: `60`. */
-  readonly maxProfileSeconds?: number
 }
 
 /** Functions the runner calls at fixed points of its life; added with `runner.addHook`. */

@@ -3,7 +3,6 @@
 // on 4 connections sending GET /slow?ms=20 throughout; ours: five SIGHUP upgrades in a row (the pid
 // read from the PID file each time); baseline: five restarts (SIGTERM, wait for the exit, start the
 // program again). Both in one run, timed on this process's clock.
-import http from 'node:http'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
@@ -14,72 +13,14 @@ import type { Benchmark, Row } from './benchmark.ts'
 import { median } from './measure.ts'
 import { formatNumber } from './print-table.ts'
 import { isListening, killIfAlive, spawnProgram, waitForExit, type Program } from './spawn-program.ts'
+import { FAILURE_PACE_MS, startLoad, type Load, type LoadResult } from '../helpers/strict-client.ts'
 
 const CYCLES = 5
 const CONNECTIONS = 4
 const REQUEST_MS = 20
-/** After a failed request a connection waits this long before its next one (it never retries the failed one). */
-const FAILURE_PACE_MS = 10
 /** A cycle ends once the new process has answered this many requests. */
 const SERVED_AFTER_CYCLE = 10
 const PROGRAM = 'runner-server.ts'
-
-interface LoadResult {
-  readonly ok: number
-  readonly failures: ReadonlyArray<{ readonly at: number, readonly what: string }>
-  /** performance.now() of every successful response, in the order they arrived. */
-  readonly answeredAt: readonly number[]
-}
-
-interface Load {
-  /** Successful responses so far per answering pid. */
-  readonly byPid: ReadonlyMap<number, number>
-  stop (): Promise<LoadResult>
-}
-
-/** A strict client: `connections` keep-alive loops of GET `path`, never a retry; every reset or non-200 counts. */
-function startLoad (port: number, path: string, connections: number): Load {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections })
-  const byPid = new Map<number, number>()
-  const failures: Array<{ at: number, what: string }> = []
-  const answeredAt: number[] = []
-  let isStopped = false
-
-  const fail = (what: string): void => { failures.push({ at: performance.now(), what }) }
-  const requestOnce = (): Promise<boolean> => new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => { body += chunk })
-      res.on('end', () => {
-        if (res.statusCode !== 200) {
-          fail(`status ${res.statusCode}`)
-          return resolve(false)
-        }
-        answeredAt.push(performance.now())
-        const { pid } = JSON.parse(body) as { pid: number }
-        byPid.set(pid, (byPid.get(pid) ?? 0) + 1)
-        resolve(true)
-      })
-      res.on('error', (err) => { fail(`response: ${err.message}`); resolve(false) })
-    })
-    req.on('error', (err) => { fail(`request: ${(err as NodeJS.ErrnoException).code ?? err.message}`); resolve(false) })
-  })
-  const loops = Array.from({ length: connections }, async () => {
-    while (!isStopped) {
-      if (!await requestOnce()) await delay(FAILURE_PACE_MS)
-    }
-  })
-  return {
-    byPid,
-    async stop () {
-      isStopped = true
-      await Promise.all(loops)
-      agent.destroy()
-      return { ok: answeredAt.length, failures, answeredAt }
-    },
-  }
-}
 
 /** A port that was free a moment ago: both the upgrades and the restarts must keep one address. */
 async function findFreePort (): Promise<number> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { resolveRunnerOptions } from '../../lib/index.ts'
+import { resolveRunnerOptions } from '../../lib/options.ts'
 
 test('passive checks default to every 30 s with a 5 s timeout', () => {
   assert.deepEqual(resolveRunnerOptions({}, {}).health, { interval: 30_000, timeout: 5_000 })

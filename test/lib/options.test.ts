@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createRunner, resolveRunnerOptions } from '../../lib/index.ts'
+import { createRunner } from '../../lib/index.ts'
+import { resolveRunnerOptions } from '../../lib/options.ts'
 
 test('defaults apply when nothing is given', () => {
   const resolved = resolveRunnerOptions({}, {})

@@ -1,0 +1,60 @@
+// Options of the built-in plugins (admin, metrics, debug, pressure): types only.
+
+/**
+ * Thresholds of the main server's load shedding (`@fastify/under-pressure`); `0` turns one off.
+ * Over a threshold the main server answers 503 with `Retry-After`, and the `process` health entry is
+ * `unhealthy`; above 90 % of one it is `degraded`.
+ */
+export interface PressureOptions {
+  /** Mean event-loop delay, ms. Default: `1 000`, env `FSR_PRESSURE_MAX_EVENT_LOOP_DELAY`. */
+  readonly maxEventLoopDelay?: number
+  /** Heap used, bytes. Default: `0` (off), env `FSR_PRESSURE_MAX_HEAP_USED_BYTES`. */
+  readonly maxHeapUsedBytes?: number
+  /** Resident set size, bytes. Default: `0` (off), env `FSR_PRESSURE_MAX_RSS_BYTES`. */
+  readonly maxRssBytes?: number
+  /** Event-loop utilization over the last sample, from 0 to 1. Default: `0` (off), env `FSR_PRESSURE_MAX_EVENT_LOOP_UTILIZATION`. */
+  readonly maxEventLoopUtilization?: number
+  /** Seconds in the `Retry-After` header of a 503. Default: `10`, env `FSR_PRESSURE_RETRY_AFTER`. */
+  readonly retryAfter?: number
+  /** Milliseconds between two samples of the measures (at least 100). Default: `1 000`, env `FSR_PRESSURE_SAMPLE_INTERVAL`. */
+  readonly sampleInterval?: number
+}
+
+/** Where the admin server listens and who may use its protected endpoints. */
+export interface AdminOptions {
+  /** TCP port; `0` picks a free one; must differ from the main server's. Default: `9090`, env `FSR_ADMIN_PORT`. */
+  readonly port?: number
+  /** Address to bind (`localhost` is refused). Default: `127.0.0.1`, env `FSR_ADMIN_HOST`. */
+  readonly host?: string
+  /**
+   * Bearer token for `/debug/*` and every mutating endpoint; required whenever one is set, and
+   * required to be set when `host` is not loopback. Default: none, env `FSR_ADMIN_TOKEN`.
+   */
+  readonly token?: string
+  /** Allow a non-loopback `host` without a token (the protected endpoints are then open). Default: `false`. */
+  readonly allowInsecure?: boolean
+}
+
+/** `AdminOptions` after defaults and env. */
+export interface ResolvedAdminOptions {
+  readonly port: number
+  readonly host: string
+  readonly token: string | undefined
+  readonly allowInsecure: boolean
+  /** Whether `host` is a loopback address. */
+  readonly isLoopback: boolean
+}
+
+/** What the metrics plugin collects besides the runner's own metrics. */
+export interface MetricsOptions {
+  /** Request metrics of the main server (fastify-metrics). Default: `true`. */
+  readonly requests?: boolean
+  /** Node.js process metrics (prom-client default metrics). Default: `true`. */
+  readonly process?: boolean
+}
+
+/** The profiling endpoints. */
+export interface DebugOptions {
+  /** Upper bound of `?seconds=` of the CPU and heap profiles. Default: `60`. */
+  readonly maxProfileSeconds?: number
+}

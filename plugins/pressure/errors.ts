@@ -7,3 +7,8 @@ export const FSR_ERR_UNDER_PRESSURE = createError(
   'the server is under pressure; retry later',
   503,
 )
+
+export const FSR_ERR_PRESSURE_SERVER = createError(
+  'FSR_ERR_PRESSURE_SERVER',
+  'pressure: load shedding takes over the main server\'s request listener and found %s of them (accepted: exactly one, the handler Fastify gives its server); with a custom serverFactory, attach only that handler, or set pressure: false',
+)

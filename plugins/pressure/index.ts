@@ -1,11 +1,11 @@
-// Pressure: @fastify/under-pressure sheds load on the main server (503 + Retry-After) once the event
-// loop or memory passes a threshold, and the built-in `process` health entry reports what it measured.
+// Pressure: @fastify/under-pressure samples the event loop and memory; over a threshold the main
+// server sheds load (503 + Retry-After) and the built-in `process` health entry reports what was measured.
 import underPressure from '@fastify/under-pressure'
-import type { FastifyReply } from 'fastify'
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import fp from 'fastify-plugin'
 import type { Runner, ServiceHealth } from '../../types/index.ts'
 import type { BuiltinPlugin } from '../../lib/compose-runner.ts'
-import { FSR_ERR_UNDER_PRESSURE } from './errors.ts'
+import { FSR_ERR_PRESSURE_SERVER, FSR_ERR_UNDER_PRESSURE } from './errors.ts'
 import { judgePressure } from './judge-pressure.ts'
 import { resolvePressureOptions, type ResolvedPressureOptions } from './options.ts'
 
@@ -13,6 +13,7 @@ import { resolvePressureOptions, type ResolvedPressureOptions } from './options.
 export const PROCESS_HEALTH = 'process'
 
 type Thresholds = Exclude<ResolvedPressureOptions, false>
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void
 
 /**
  * The event-loop measures count from two samples after the main instance is ready: the first
@@ -35,6 +36,28 @@ class WarmUp {
   }
 }
 
+/**
+ * Sheds load on the main server's socket: while `isShedding()` says so, a request is answered 503
+ * before Fastify routes it (no hook, no logging, no body parsing: under pressure a request must cost
+ * as little as possible); otherwise it goes on to Fastify. Outside pressure a request costs one
+ * call and one test. `inject()` does not go through the socket and is never shed.
+ */
+export function shedOnSocket (server: Server, isShedding: () => boolean, retryAfter: number): () => number {
+  const [handle, ...others] = server.listeners('request') as RequestListener[]
+  if (handle === undefined || others.length > 0) throw new FSR_ERR_PRESSURE_SERVER(others.length + (handle === undefined ? 0 : 1))
+  const error = new FSR_ERR_UNDER_PRESSURE()
+  const body = JSON.stringify({ statusCode: error.statusCode, code: error.code, error: STATUS_CODES[503], message: error.message })
+  const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'retry-after': String(retryAfter) }
+  let shed = 0
+  server.removeListener('request', handle)
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!isShedding()) return handle(req, res)
+    shed++
+    res.writeHead(503, headers).end(body)
+  })
+  return () => shed
+}
+
 export interface PressurePluginOptions {
   readonly thresholds: Thresholds
   readonly health: ServiceHealth
@@ -43,14 +66,17 @@ export interface PressurePluginOptions {
 
 /**
  * Reports under-pressure's last sample as the `process` health, once when the main instance is ready
- * (all measures read 0 until the first sample, which is also what load shedding sees) and then at
- * every `sampleInterval`, until the instance closes.
+ * (all measures read 0 until the first sample) and then at every `sampleInterval`, until the instance
+ * closes; the main server sheds load while the entry is unhealthy.
  */
 export const pressureReporter = fp<PressurePluginOptions>(async (app, { thresholds, health, warmUp }) => {
   let timer: NodeJS.Timeout | undefined
+  let isShedding = false
+  const shedCount = shedOnSocket(app.server, () => isShedding, thresholds.retryAfter)
   const report = (): void => {
     const { status, detail } = judgePressure(app.memoryUsage(), thresholds, warmUp.isWarmingUp)
-    health.report(status, detail)
+    isShedding = status === 'unhealthy'
+    health.report(status, { ...detail, shedRequests: shedCount() })
   }
   app.addHook('onReady', async () => {
     warmUp.begin()
@@ -58,7 +84,10 @@ export const pressureReporter = fp<PressurePluginOptions>(async (app, { threshol
     // Like the server it guards, the monitor runs from ready to close (and keeps the process alive meanwhile).
     timer = setInterval(report, thresholds.sampleInterval)
   })
-  app.addHook('onClose', async () => clearInterval(timer))
+  app.addHook('onClose', async () => {
+    clearInterval(timer)
+    isShedding = false
+  })
 }, { name: 'fsr-pressure', fastify: '5.x', dependencies: ['@fastify/under-pressure'] })
 
 /** Adds the `process` health entry and load shedding to a runner with nothing registered yet. */
@@ -66,28 +95,15 @@ export function installPressure (runner: Runner, options: ResolvedPressureOption
   if (options === false) return
   const health = runner.addHealthSource(PROCESS_HEALTH)
   const warmUp = new WarmUp(options.sampleInterval)
-  const { app } = runner
-  const { maxEventLoopDelay, maxHeapUsedBytes, maxRssBytes, maxEventLoopUtilization, retryAfter, sampleInterval } = options
-  // Registered on the root instance before any service, so its onRequest hook guards every route.
-  app.register(underPressure, {
-    maxEventLoopDelay,
-    maxHeapUsedBytes,
-    maxRssBytes,
-    maxEventLoopUtilization,
+  // under-pressure samples the event loop and memory (app.memoryUsage()); given no threshold of
+  // its own it adds no onRequest hook: the thresholds are judged once per sample, above, not per request.
+  runner.app.register(underPressure, {
     // Utilization over the last sample, not since start: pressure is about now.
     eventLoopUtilizationMode: 'interval',
-    retryAfter,
-    sampleInterval,
-    // under-pressure found a threshold passed; the same judgement as the `process` health decides.
-    pressureHandler (_request: unknown, reply: FastifyReply): Promise<void> | undefined {
-      if (judgePressure(app.memoryUsage(), options, warmUp.isWarmingUp).status !== 'unhealthy') return undefined
-      reply.header('Retry-After', retryAfter)
-      return Promise.reject(new FSR_ERR_UNDER_PRESSURE())
-    },
+    sampleInterval: options.sampleInterval,
   })
-  app.register(pressureReporter, { thresholds: options, health, warmUp })
+  runner.app.register(pressureReporter, { thresholds: options, health, warmUp })
 }
-
 /** The `pressure` runner option, as the package's createRunner composes it. */
 export const pressureBuiltin: BuiltinPlugin<ResolvedPressureOptions> = {
   option: 'pressure',

@@ -23,6 +23,7 @@ export interface ServiceSpec {
 }
 
 const NO_TIMEOUTS = { init: 0, ready: 0, stop: 0 }
+const NO_DEPENDENCIES: readonly string[] = Object.freeze([])
 
 function validate (input: unknown, keys: Set<string>, hooks: readonly string[]): { name: string, problems: Problems } {
   const problems = new Problems()
@@ -61,13 +62,12 @@ function throwIfInvalid (name: string, problems: Problems): void {
 export function defineService (definition: ServiceDefinition): Service {
   const { name, problems } = validate(definition, DEFINITION_KEYS, HOOKS)
   throwIfInvalid(name, problems)
-  const frozen = Object.freeze({ ...definition, dependsOn: Object.freeze([...(definition.dependsOn ?? [])]) })
+  const dependsOn = definition.dependsOn === undefined || definition.dependsOn.length === 0 ? NO_DEPENDENCIES : Object.freeze([...definition.dependsOn])
+  const frozen = Object.freeze({ ...definition, dependsOn })
   // Registered on a bare Fastify instance, a service has nobody to run its lifecycle: say so.
-  const service = async function (): Promise<void> {
+  return Object.assign(Object.defineProperty(async function (): Promise<void> {
     throw new FSR_ERR_SERVICE_OUTSIDE_RUNNER(name)
-  }
-  Object.defineProperty(service, 'name', { value: name })
-  return Object.assign(service, { definition: frozen })
+  }, 'name', { value: name }), { definition: frozen })
 }
 
 export function isService (value: unknown): value is Service {

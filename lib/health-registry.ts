@@ -10,7 +10,7 @@ import type {
   HealthEntry,
   HealthListener,
   HealthStatus,
-  LifecycleTransition,
+  LifecycleState,
   ServiceHealth,
   ServiceHealthOptions,
 } from '../types/index.ts'
@@ -18,6 +18,7 @@ import { FSR_ERR_INVALID_HEALTH, FSR_ERR_UNKNOWN_SERVICE } from './errors.ts'
 import { combineStatus, deriveStatus } from './health-derive.ts'
 import { HealthPoller } from './health-poller.ts'
 import { readHealthReport, type HealthReport } from './health-report.ts'
+import type { ServiceLog } from './service-log.ts'
 import { worstOf } from './health-status.ts'
 import { watchHealth } from './health-watch.ts'
 
@@ -26,8 +27,8 @@ export const healthChannel = diagnostics.channel('fastify-service-runner:health'
 
 /** How one entry is kept: its service's options with the runner's defaults filled in. */
 export interface HealthSourceOptions extends Omit<ServiceHealthOptions, 'interval' | 'timeout'> {
-  /** The service's logger: changes are logged there. */
-  readonly log: Logger
+  /** Where changes are logged. */
+  readonly logTo: ServiceLog
   /** Milliseconds between passive checks. */
   readonly interval: number
   /** Limit of one passive check, ms (`0` = none). */
@@ -44,15 +45,17 @@ interface Source {
   readonly name: string
   readonly options: HealthSourceOptions
   readonly follow: readonly string[]
-  /** Services that follow this one: settled again whenever this one changes. */
-  readonly followers: Source[]
-  readonly subscriptions: Set<Subscription>
+  /** Services that follow this one: settled again whenever this one changes (made on first use, as `subscriptions`). */
+  followers: Source[] | undefined
+  subscriptions: Set<Subscription> | undefined
   own: HealthReport
   checkedAt: number | undefined
   entry: HealthEntry
   poller: HealthPoller | undefined
   handle: ServiceHealth | undefined
 }
+
+const NO_FOLLOW: readonly string[] = Object.freeze([])
 
 const LOG_LEVEL: Readonly<Record<HealthStatus, 'info' | 'warn' | 'error'>> = { healthy: 'info', unknown: 'info', degraded: 'warn', unhealthy: 'error' }
 
@@ -79,14 +82,14 @@ export class HealthRegistry {
 
   /** Adds an entry (`unknown`); it may follow only entries added before it, so follows never cycle. */
   add (name: string, options: HealthSourceOptions): void {
-    const follow = [...new Set(options.follow ?? [])]
+    const follow = options.follow === undefined ? NO_FOLLOW : [...new Set(options.follow)]
     const followed = follow.map((target) => this.#source(`service "${name}" health.follow`, target))
     const source: Source = {
       name,
       options,
       follow,
-      followers: [],
-      subscriptions: new Set(),
+      followers: undefined,
+      subscriptions: undefined,
       own: { status: 'unknown' },
       checkedAt: undefined,
       entry: Object.freeze({ status: 'unknown', since: this.#now(), checkedAt: undefined, critical: options.critical ?? true }),
@@ -94,7 +97,7 @@ export class HealthRegistry {
       handle: undefined,
     }
     this.#sources.set(name, source)
-    for (const target of followed) target.followers.push(source)
+    for (const target of followed) (target.followers ??= []).push(source)
     if (follow.length > 0) this.#settle(source)
   }
 
@@ -117,8 +120,8 @@ export class HealthRegistry {
         this.#record(source, readHealthReport(`health.report() of service "${name}"`, status, detail))
       },
       get: (of: string = name) => this.get(of),
-      subscribe: (names: string | readonly string[], listener: HealthListener) => this.subscribe(names, listener, source.options.log),
-      watch: (names: string | readonly string[], options?: { readonly signal?: AbortSignal }) => this.watch(names, options, source.options.log),
+      subscribe: (names: string | readonly string[], listener: HealthListener) => this.subscribe(names, listener, source.options.logTo.log),
+      watch: (names: string | readonly string[], options?: { readonly signal?: AbortSignal }) => this.watch(names, options, source.options.logTo.log),
     }) as ServiceHealth
     return source.handle
   }
@@ -135,12 +138,12 @@ export class HealthRegistry {
     const sources = this.#named('health.subscribe()', names)
     if (typeof listener !== 'function') throw new FSR_ERR_INVALID_HEALTH('health.subscribe() listener', typeof listener, 'a function (change) => void')
     const subscription: Subscription = { listener, log, isActive: true }
-    for (const source of sources) source.subscriptions.add(subscription)
+    for (const source of sources) (source.subscriptions ??= new Set()).add(subscription)
     const current = sources.map((source): HealthChange => Object.freeze({ service: source.name, previous: undefined, ...source.entry }))
     this.#enqueue(() => { for (const change of current) this.#call(subscription, change) })
     return () => {
       subscription.isActive = false
-      for (const source of sources) source.subscriptions.delete(subscription)
+      for (const source of sources) source.subscriptions?.delete(subscription)
     }
   }
 
@@ -150,10 +153,10 @@ export class HealthRegistry {
   }
 
   /** Follows the lifecycle: polls while running, `unhealthy` on failure, `unknown` when a new life begins. */
-  onTransition (transition: LifecycleTransition): void {
-    const source = this.#sources.get(transition.service)
+  onTransition (service: string, to: LifecycleState, error: Error | undefined): void {
+    const source = this.#sources.get(service)
     if (source === undefined) return
-    switch (transition.to) {
+    switch (to) {
       case 'initiating':
         source.poller?.stop()
         if (source.own.status !== 'unknown') this.#record(source, { status: 'unknown' })
@@ -169,10 +172,10 @@ export class HealthRegistry {
         break
       case 'failed': {
         source.poller?.stop()
-        const code = (transition.error as { code?: unknown } | undefined)?.code
+        const code = (error as { code?: unknown } | undefined)?.code
         this.#record(source, {
           status: 'unhealthy',
-          reason: transition.error?.message ?? 'service failed',
+          reason: error?.message ?? 'service failed',
           detail: { state: 'failed', ...(typeof code === 'string' ? { code } : {}) },
         })
         break
@@ -234,12 +237,16 @@ export class HealthRegistry {
     if (status === previous.status && explained.reason === previous.reason) return
 
     const change: HealthChange = Object.freeze({ service: source.name, previous: previous.status, ...source.entry })
-    const { log } = source.options
-    log[LOG_LEVEL[status]]({ status, previous: previous.status, reason: change.reason, detail: change.detail }, 'service health changed')
+    // The first `healthy` of a service that starts is routine: the boot summary tells it at info.
+    const level = status === 'healthy' && previous.status === 'unknown' ? 'debug' : LOG_LEVEL[status]
+    const { logTo } = source.options
+    if (logTo.isLevelEnabled(level)) logTo.log[level]({ status, previous: previous.status, reason: change.reason, detail: change.detail }, 'service health changed')
     if (healthChannel.hasSubscribers) healthChannel.publish(change)
-    const subscriptions = [...source.subscriptions]
-    this.#enqueue(() => { for (const subscription of subscriptions) this.#call(subscription, change) })
-    for (const follower of source.followers) this.#settle(follower)
+    if (source.subscriptions !== undefined && source.subscriptions.size > 0) {
+      const subscriptions = [...source.subscriptions]
+      this.#enqueue(() => { for (const subscription of subscriptions) this.#call(subscription, change) })
+    }
+    for (const follower of source.followers ?? []) this.#settle(follower)
   }
 
   #derive (source: Source): HealthReport | undefined {
@@ -247,7 +254,7 @@ export class HealthRegistry {
     const statuses: Record<string, HealthStatus> = {}
     for (const name of source.follow) statuses[name] = (this.#sources.get(name) as Source).entry.status
     const { status, error } = deriveStatus(Object.freeze(statuses), source.options)
-    if (error !== undefined) source.options.log.error({ err: error }, 'health derive failed')
+    if (error !== undefined) source.options.logTo.log.error({ err: error }, 'health derive failed')
     const hurt = Object.entries(statuses).filter(([, followed]) => followed === 'degraded' || followed === 'unhealthy')
     const reason = hurt.length === 0 ? undefined : `follows ${hurt.map(([name, followed]) => `${name} (${followed})`).join(', ')}`
     return { status, ...(reason === undefined ? {} : { reason }), detail: { follows: statuses } }

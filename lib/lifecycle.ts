@@ -1,8 +1,8 @@
 // The lifecycle of one service: its current state, every transition with its time and duration,
 // and the fan-out of each transition to the log and to node:diagnostics_channel.
 import diagnostics from 'node:diagnostics_channel'
-import type { Logger } from 'pino'
 import type { LifecycleState, LifecycleTransition, ServiceStateSnapshot } from '../types/index.ts'
+import type { ServiceLog } from './service-log.ts'
 
 /** Subscribers receive every `LifecycleTransition` of every runner in the process. */
 export const lifecycleChannel = diagnostics.channel('fastify-service-runner:lifecycle')
@@ -18,64 +18,82 @@ const ALLOWED: Readonly<Record<LifecycleState | 'new', readonly LifecycleState[]
   failed: ['shutting-down', 'initiating'],
 }
 
+/** Told of every transition; `transition` builds its record (most listeners need only `to`). */
+export type TransitionListener = (lifecycle: Lifecycle, to: LifecycleState, error: Error | undefined) => void
+
 export class Lifecycle {
   readonly name: string
-  #log: Logger
+  #log: ServiceLog
   #now: () => number
-  #state: LifecycleState | undefined
-  #since: number
-  #timeline: LifecycleTransition[] = []
-  #onTransition: ((transition: LifecycleTransition) => void) | undefined
+  #created: number
+  // The timeline, kept flat (a service has many, and most are never read): the states entered,
+  // when (epoch ms), and the errors of the failed ones by position.
+  #states: LifecycleState[] = []
+  #times: number[] = []
+  #errors: Map<number, Error> | undefined
+  #onTransition: TransitionListener | undefined
 
-  constructor (name: string, log: Logger, onTransition?: (transition: LifecycleTransition) => void, now: () => number = Date.now) {
+  constructor (name: string, log: ServiceLog, onTransition?: TransitionListener, now: () => number = Date.now) {
     this.name = name
     this.#log = log
     this.#now = now
-    this.#since = now()
+    this.#created = now()
     this.#onTransition = onTransition
   }
 
   get state (): LifecycleState | undefined {
-    return this.#state
+    return this.#states.at(-1)
   }
 
-  /** Milliseconds spent in `to` the last time the service left it; undefined if it never did. */
+  /** Milliseconds spent in `state` the last time the service left it; undefined if it never did. */
   durationOf (state: LifecycleState): number | undefined {
-    for (let i = this.#timeline.length - 1; i >= 0; i--) {
-      const transition = this.#timeline[i]
-      if (transition.from === state) return transition.duration
+    for (let i = this.#states.length - 2; i >= 0; i--) {
+      if (this.#states[i] === state) return this.#times[i + 1] - this.#times[i]
     }
     return undefined
   }
 
   /** Moves to `to`; a move the lifecycle does not allow is a bug in the runner and throws. */
-  transition (to: LifecycleState, error?: Error): LifecycleTransition {
-    const from = this.#state
+  transition (to: LifecycleState, error?: Error): void {
+    const from = this.state
     if (!ALLOWED[from ?? 'new'].includes(to)) {
       throw new Error(`service "${this.name}": illegal lifecycle transition ${from ?? 'new'} -> ${to}`)
     }
     const at = this.#now()
-    const duration = from === undefined ? 0 : at - this.#since
-    const transition: LifecycleTransition = Object.freeze(error === undefined
-      ? { service: this.name, from, to, at, duration }
-      : { service: this.name, from, to, at, duration, error })
-    this.#state = to
-    this.#since = at
-    this.#timeline.push(transition)
+    const duration = from === undefined ? 0 : at - (this.#times.at(-1) as number)
+    if (error !== undefined) (this.#errors ??= new Map()).set(this.#states.length, error)
+    this.#states.push(to)
+    this.#times.push(at)
 
-    if (error !== undefined) this.#log.error({ state: to, from, duration, err: error }, 'service state changed')
-    else if (this.#log.isLevelEnabled('info')) this.#log.info({ state: to, from, duration }, 'service state changed')
-    if (lifecycleChannel.hasSubscribers) lifecycleChannel.publish(transition)
-    this.#onTransition?.(transition)
-    return transition
+    // Failures are news; the routine steps are at debug (the boot summary tells them at info).
+    if (error !== undefined) this.#log.log.error({ state: to, from, duration, err: error }, 'service state changed')
+    else if (this.#log.isLevelEnabled('debug')) this.#log.log.debug({ state: to, from, duration }, 'service state changed')
+    if (lifecycleChannel.hasSubscribers) lifecycleChannel.publish(this.last())
+    this.#onTransition?.(this, to, error)
+  }
+
+  /** The record of the latest transition. */
+  last (): LifecycleTransition {
+    return this.#record(this.#states.length - 1)
   }
 
   snapshot (): ServiceStateSnapshot {
+    const timeline = this.#states.map((_, i) => this.#record(i))
     return Object.freeze({
       name: this.name,
-      state: this.#state ?? 'registered',
-      since: this.#since,
-      timeline: Object.freeze([...this.#timeline]),
+      state: this.state ?? 'registered',
+      since: this.#times.at(-1) ?? this.#created,
+      timeline: Object.freeze(timeline),
     })
+  }
+
+  #record (i: number): LifecycleTransition {
+    const from = i === 0 ? undefined : this.#states[i - 1]
+    const at = this.#times[i]
+    const duration = i === 0 ? 0 : at - this.#times[i - 1]
+    const error = this.#errors?.get(i)
+    return Object.freeze(error === undefined
+      ? { service: this.name, from, to: this.#states[i], at, duration }
+      : { service: this.name, from, to: this.#states[i], at, duration, error })
   }
 }

@@ -2,8 +2,8 @@
 // avvio (init in the plugin body, stop from onClose hooks) and the state that goes with it.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import type { Logger } from 'pino'
-import type { LifecycleTransition, ServiceContext, ServicePhase, ServiceTimeouts, UpgradeInfo } from '../types/index.ts'
+import type { Level, Logger } from 'pino'
+import type { ServiceContext, ServiceDefinition, ServiceHealth, ServicePhase, ServiceTimeouts, UpgradeInfo } from '../types/index.ts'
 import type { ServiceSpec } from './define-service.ts'
 import {
   FSR_ERR_NOT_READY,
@@ -14,8 +14,9 @@ import {
   messageOf,
 } from './errors.ts'
 import type { HealthRegistry } from './health-registry.ts'
-import { Lifecycle } from './lifecycle.ts'
-import { invoke, withTimeout } from './timeout.ts'
+import { Lifecycle, type TransitionListener } from './lifecycle.ts'
+import type { ServiceLog } from './service-log.ts'
+import { withTimeout, type PhaseDeadline } from './timeout.ts'
 
 /** What a managed service needs from its runner. */
 export interface ServiceHost {
@@ -25,9 +26,11 @@ export interface ServiceHost {
   readonly contextFields: Readonly<Record<string, unknown>>
   /** The runner's health entries; this service's is added before its plugin loads. */
   readonly health: HealthRegistry
+  /** Bounds the phases that run one at a time (init, ready, stop, the wait for run). */
+  readonly deadline: PhaseDeadline
   /** Makes `app.service` resolve to `ctx` while the service's plugin loads (undefined when done). */
   setLoading (ctx: ServiceContext | undefined): void
-  onTransition (transition: LifecycleTransition): void
+  onTransition: TransitionListener
 }
 
 /** The reason `ctx.signal` gives when a service is stopped. */
@@ -35,17 +38,42 @@ const STOPPING = Object.freeze(new Error('the service is stopping'))
 
 type StartError = InstanceType<typeof FSR_ERR_SERVICE_START> & { service: string, phase: ServicePhase }
 
-export class ManagedService {
+/** Calls a hook of the definition with `ctx`; a synchronous throw becomes a rejection. */
+async function call<T> (hook: (ctx: ServiceContext) => T | Promise<T>, ctx: ServiceContext): Promise<T> {
+  return await hook(ctx)
+}
+
+/** `ctx` of one service. Its logger, signal and health handle are made on first use: most services never read some of them. */
+class Context {
+  readonly name: string
+  readonly app: FastifyInstance
+  readonly upgrade: UpgradeInfo
+  readonly #service: ManagedService
+
+  constructor (service: ManagedService, app: FastifyInstance, host: ServiceHost) {
+    Object.assign(this, host.contextFields)
+    this.name = service.spec.name
+    this.app = app
+    this.upgrade = host.upgrade
+    this.#service = service
+  }
+
+  get log (): Logger { return this.#service.log }
+  get signal (): AbortSignal { return this.#service.signal }
+  get health (): ServiceHealth { return this.#service.health }
+}
+
+export class ManagedService implements ServiceLog {
   readonly spec: ServiceSpec
   readonly timeouts: Required<ServiceTimeouts>
   readonly lifecycle: Lifecycle
-  readonly log: Logger
   /** The reason the service could not start, once it failed to. */
   startError: StartError | undefined
   /** The reason the service did not stop cleanly, once it failed to. */
   stopError: Error | undefined
   #host: ServiceHost
-  // Made on first use of ctx.signal: most services never read it, and one per service adds up.
+  // Made on first use, like the AbortController: one per service adds up, and most never need it.
+  #log: Logger | undefined
   #abort: AbortController | undefined
   #abortReason: unknown
   #ctx: ServiceContext | undefined
@@ -54,76 +82,85 @@ export class ManagedService {
 
   constructor (spec: ServiceSpec, defaults: Required<ServiceTimeouts>, host: ServiceHost) {
     this.spec = spec
-    this.timeouts = { ...defaults, ...spec.timeouts }
+    // Most services keep the runner's timeouts: they share its object.
+    this.timeouts = Object.keys(spec.timeouts).length === 0 ? defaults : { ...defaults, ...spec.timeouts }
     this.#host = host
-    this.log = host.log.child({ service: spec.name })
-    this.lifecycle = new Lifecycle(spec.name, this.log, (transition) => host.onTransition(transition))
+    this.lifecycle = new Lifecycle(spec.name, this, host.onTransition)
+  }
+
+  /** The service's logger (`ctx.log`): a child of the runner's with `service` bound. */
+  get log (): Logger {
+    this.#log ??= this.#host.log.child({ service: this.spec.name })
+    return this.#log
+  }
+
+  /** Whether the service's logger writes at `level`, without making it. */
+  isLevelEnabled (level: Level): boolean {
+    return (this.#log ?? this.#host.log).isLevelEnabled(level)
+  }
+
+  get health (): ServiceHealth {
+    return this.#host.health.handle(this.spec.name)
   }
 
   /** The plugin to register on the root instance; it shares its parent's context (fastify-plugin). */
   createPlugin (): FastifyPluginAsync {
-    const body = async (app: FastifyInstance): Promise<void> => {
-      this.lifecycle.transition('initiating')
-      // onClose hooks run last-in first-out: `finish` is added before anything the service adds
-      // and so runs after all of it; `begin` is added after, so it runs before.
-      app.addHook('onClose', async () => await this.#finish())
-      try {
-        await this.#load(app)
-      } finally {
-        this.#host.setLoading(undefined)
-        // Also after a failed start: a service whose init completed holds resources to release.
-        app.addHook('onClose', async () => await this.#begin())
-      }
-    }
     // No `fastify` version range: the runner made the instance itself, and a semver check per service is pure cost.
-    return fp(body, { name: this.spec.name })
+    return fp(async (app: FastifyInstance) => await this.#body(app), { name: this.spec.name })
+  }
+
+  async #body (app: FastifyInstance): Promise<void> {
+    this.lifecycle.transition('initiating')
+    // onClose hooks run last-in first-out: `finish` is added before anything the service adds
+    // and so runs after all of it; `begin` is added after, so it runs before.
+    app.addHook('onClose', async () => await this.#finish())
+    try {
+      await this.#load(app)
+    } finally {
+      this.#host.setLoading(undefined)
+      // Also after a failed start: a service whose init completed holds resources to release.
+      app.addHook('onClose', async () => await this.#begin())
+    }
   }
 
   async #load (app: FastifyInstance): Promise<void> {
     const { spec } = this
-    const health = this.#host.health.handle(spec.name)
-    const signal = (): AbortSignal => this.#signal()
-    const ctx = {
-      ...this.#host.contextFields,
-      name: spec.name,
-      app,
-      log: this.log,
-      get signal () { return signal() },
-      upgrade: this.#host.upgrade,
-      health,
-    } as ServiceContext
+    const ctx = new Context(this, app, this.#host) as unknown as ServiceContext
     this.#ctx = ctx
     // Polled from `running` until `shutting-down` (the registry follows the lifecycle).
     const check = spec.definition?.check
     if (check !== undefined) this.#host.health.setCheck(spec.name, () => check(ctx))
     this.#host.setLoading(ctx)
 
-    await this.#phase('init', async () => {
-      if (spec.plugin !== undefined) await app.register(spec.plugin, spec.pluginOptions)
-      else await spec.definition?.init?.(ctx)
-    })
+    await this.#phase('init', this.#init(app, ctx))
     this.#initDone = true
     this.lifecycle.transition('initiated')
 
     this.lifecycle.transition('starting')
     const run = spec.definition?.run
     if (run !== undefined) {
-      this.#run = invoke(() => run(ctx))
+      this.#run = call(run, ctx)
       this.#run.then(() => this.#onRunEnded(undefined), (err) => this.#onRunEnded(err))
     }
     const ready = spec.definition?.ready
-    if (ready !== undefined) {
-      // While `ready` is awaited, a run that ends in failure fails the start too.
-      const runFailure = this.#run?.then(() => new Promise<never>(() => {}))
-      await this.#phase('ready', async () => {
-        const isReady = await (runFailure === undefined ? ready(ctx) : Promise.race([ready(ctx), runFailure]))
-        if (!isReady) throw new FSR_ERR_NOT_READY(spec.name, String(isReady))
-      })
-    }
+    if (ready !== undefined) await this.#phase('ready', this.#ready(ready, ctx))
     this.lifecycle.transition('running')
   }
 
-  #signal (): AbortSignal {
+  async #init (app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+    const { spec } = this
+    if (spec.plugin !== undefined) await app.register(spec.plugin, spec.pluginOptions)
+    else if (spec.definition?.init !== undefined) await spec.definition.init(ctx)
+  }
+
+  async #ready (ready: NonNullable<ServiceDefinition['ready']>, ctx: ServiceContext): Promise<void> {
+    // While `ready` is awaited, a run that ends in failure fails the start too.
+    const runFailure = this.#run?.then(() => new Promise<never>(() => {}))
+    const isReady = await (runFailure === undefined ? ready(ctx) : Promise.race([ready(ctx), runFailure]))
+    if (!isReady) throw new FSR_ERR_NOT_READY(this.spec.name, String(isReady))
+  }
+
+  get signal (): AbortSignal {
     if (this.#abort === undefined) {
       this.#abort = new AbortController()
       if (this.#abortReason !== undefined) this.#abort.abort(this.#abortReason)
@@ -139,10 +176,10 @@ export class ManagedService {
   }
 
   /** Runs one start phase within its timeout; a failure marks the service failed and names the phase. */
-  async #phase (phase: 'init' | 'ready', work: () => Promise<unknown>): Promise<void> {
+  async #phase (phase: 'init' | 'ready', work: Promise<unknown>): Promise<void> {
     const limit = this.timeouts[phase]
     try {
-      await withTimeout(invoke(work), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, phase, limit))
+      await this.#host.deadline.bound(work, limit, () => new FSR_ERR_TIMEOUT(this.spec.name, phase, limit))
     } catch (cause) {
       const err = new FSR_ERR_SERVICE_START(this.spec.name, phase, messageOf(cause), { cause }) as StartError
       err.service = this.spec.name
@@ -184,7 +221,8 @@ export class ManagedService {
     const ctx = this.#ctx
     if (hook === undefined || ctx === undefined || this.lifecycle.state !== 'running') return
     const limit = this.timeouts.stop
-    await withTimeout(invoke(() => hook(ctx)), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, name, limit))
+    // Drains run side by side: each has a timer of its own.
+    await withTimeout(call(hook, ctx), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, name, limit))
   }
 
   /** First onClose step: abort the signal and call `stop` (only for a service whose init completed). */
@@ -198,7 +236,7 @@ export class ManagedService {
     const ctx = this.#ctx
     const limit = this.timeouts.stop
     try {
-      await withTimeout(invoke(() => stop(ctx)), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, 'stop', limit))
+      await this.#host.deadline.bound(call(stop, ctx), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, 'stop', limit))
     } catch (cause) {
       this.stopError = new FSR_ERR_SERVICE_STOP(this.spec.name, messageOf(cause), { cause })
     }
@@ -211,7 +249,7 @@ export class ManagedService {
       const limit = this.timeouts.stop
       const settled = this.#run.then(() => undefined, () => undefined)
       try {
-        await withTimeout(settled, limit, () => new FSR_ERR_TIMEOUT(this.spec.name, 'run', limit))
+        await this.#host.deadline.bound(settled, limit, () => new FSR_ERR_TIMEOUT(this.spec.name, 'run', limit))
       } catch (err) {
         this.stopError ??= new FSR_ERR_SERVICE_STOP(this.spec.name, messageOf(err), { cause: err })
       }

@@ -3,7 +3,7 @@ import { fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { AddressInfo } from 'node:net'
 import type {
   AnyFastifyPlugin,
-  LifecycleTransition,
+  LifecycleState,
   RegisterOptions,
   Runner,
   RunnerHooks,
@@ -28,11 +28,13 @@ import {
 import { ExitCode } from './exit-codes.ts'
 import { HealthRegistry } from './health-registry.ts'
 import { createLogger } from './logger.ts'
-import { ManagedService } from './managed-service.ts'
+import type { Lifecycle } from './lifecycle.ts'
+import { ManagedService, type ServiceHost } from './managed-service.ts'
 import { resolveRunnerOptions } from './options.ts'
+import { serviceLogOf } from './service-log.ts'
 import { forgetListenEnv, InheritedSockets } from './inherited-sockets.ts'
 import { createProcessControl, type ProcessControl } from './process-control.ts'
-import { withTimeout } from './timeout.ts'
+import { PhaseDeadline, withTimeout } from './timeout.ts'
 import { readGeneration, type HandoverSocket } from './upgrade.ts'
 
 export function createRunner (input: RunnerOptions = {}): Runner {
@@ -77,15 +79,18 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     },
   })
 
-  const host = {
+  // Services start and stop one at a time: one deadline bounds the phase under way.
+  const deadline = new PhaseDeadline()
+  const host: ServiceHost = {
     log,
     contextFields,
     upgrade: upgradeInfo,
     health,
+    deadline,
     setLoading (ctx: ServiceContext | undefined) { loading = ctx },
-    onTransition (transition: LifecycleTransition) {
-      health.onTransition(transition)
-      callHooks('onTransition', transition)
+    onTransition (lifecycle: Lifecycle, to: LifecycleState, error: Error | undefined) {
+      health.onTransition(lifecycle.name, to, error)
+      if (hooks.onTransition.length > 0) callHooks('onTransition', lifecycle.last())
     },
   }
 
@@ -142,7 +147,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     // Throws FSR_ERR_UNKNOWN_SERVICE for a `follow` name not registered yet, before anything is kept.
     health.add(spec.name, {
       ...spec.health,
-      log: service.log,
+      logTo: service,
       interval: spec.health.interval ?? options.health.interval,
       timeout: spec.health.timeout ?? options.health.timeout,
     })
@@ -233,6 +238,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     try {
       await withTimeout(work, timeout, () => shutdownTimeoutError(timeout))
     } finally {
+      deadline.clear()
       // The admin server closes here, last, so it answers during the whole shutdown.
       await runAfterStop()
     }
@@ -282,7 +288,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   function addHealthSource (name: string, { critical = true }: { readonly critical?: boolean } = {}): ServiceHealth {
     if (status !== 'created') throw new FSR_ERR_ALREADY_STARTED('add a health source')
     if (services.has(name) || health.has(name)) throw new FSR_ERR_DUPLICATE_SERVICE(name)
-    health.add(name, { log: log.child({ service: name }), critical, ...options.health })
+    health.add(name, { logTo: serviceLogOf(log.child({ service: name })), critical, ...options.health })
     return health.handle(name)
   }
 

@@ -18,3 +18,63 @@ export function withTimeout<T> (work: Promise<T>, ms: number, onTimeout: () => E
 export async function invoke<T> (fn: () => T | Promise<T>): Promise<T> {
   return await fn()
 }
+
+/**
+ * Bounds one phase at a time with a single timer. Services start and stop one after another, so a
+ * runner needs one deadline at a time, not a timer per phase: a new phase only moves the deadline,
+ * and the timer is re-armed when it fires early (or set anew when the new deadline is nearer).
+ * A phase that begins while another is bounded gets a timer of its own (`withTimeout`).
+ */
+export class PhaseDeadline {
+  #timer: NodeJS.Timeout | undefined
+  #firesAt = 0
+  #deadline = 0
+  // The bounded phase: how it fails, and the error it fails with.
+  #expire: ((err: Error) => void) | undefined
+  #onTimeout: (() => Error) | undefined
+
+  bound<T> (work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+    if (ms === 0) return work
+    if (this.#expire !== undefined) return withTimeout(work, ms, onTimeout)
+    return new Promise<T>((resolve, reject) => {
+      this.#expire = reject
+      this.#onTimeout = onTimeout
+      this.#deadline = performance.now() + ms
+      if (this.#timer === undefined || this.#firesAt > this.#deadline) this.#arm(ms)
+      // Only while a phase is bounded does the timer keep the process alive (as withTimeout's does).
+      else this.#timer.ref()
+      work.then((value) => { this.#end(reject); resolve(value) }, (err: unknown) => { this.#end(reject); reject(err) })
+    })
+  }
+
+  /** Clears the timer (the runner has stopped). */
+  clear (): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  #arm (ms: number): void {
+    clearTimeout(this.#timer)
+    this.#firesAt = performance.now() + ms
+    this.#timer = setTimeout(() => this.#fire(), ms)
+  }
+
+  #fire (): void {
+    this.#timer = undefined
+    const expire = this.#expire
+    if (expire === undefined) return
+    const left = this.#deadline - performance.now()
+    if (left > 0) return this.#arm(Math.ceil(left))
+    const err = (this.#onTimeout as () => Error)()
+    this.#end(expire)
+    expire(err)
+  }
+
+  #end (expire: (err: Error) => void): void {
+    // A phase that already timed out must not end the one bounded after it.
+    if (this.#expire !== expire) return
+    this.#expire = undefined
+    this.#onTimeout = undefined
+    this.#timer?.unref()
+  }
+}

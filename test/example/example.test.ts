@@ -13,7 +13,7 @@ const SERVICES = ['store', 'notes', 'janitor', 'api']
 type Example = Fixture
 
 async function startExample (t: TestContext): Promise<{ example: Example, base: string, admin: string }> {
-  const example = startFixture(t, 'example/index.ts', { FSR_PORT: '0', FSR_HOST: '127.0.0.1', FSR_ADMIN_PORT: '0', FSR_LOG_LEVEL: 'info', FSR_LOG_FORMAT: 'json' })
+  const example = startFixture(t, 'example/index.ts', { FSR_PORT: '0', FSR_HOST: '127.0.0.1', FSR_ADMIN_PORT: '0', FSR_LOG_LEVEL: 'debug', FSR_LOG_FORMAT: 'json' })
   const started = await example.waitForLine((line) => line.msg === 'runner started', BOOT_TIMEOUT) as { address: { host: string, port: number } }
   const admin = example.lines.find((line) => line.msg === 'admin server listening') as { port: number } | undefined
   assert.ok(admin !== undefined, `the admin server listens before the runner has started; ${example.describe()}`)

@@ -6,7 +6,8 @@ import { captureLogs, type LogCapture } from '../helpers/log-capture.ts'
 
 /** A started runner with services `store` and `api`, and the contexts they got. */
 async function startRunner (t: TestContext): Promise<{ store: ServiceContext, api: ServiceContext, logs: LogCapture }> {
-  const logs = captureLogs()
+  // The first `healthy` of a starting service is logged at debug.
+  const logs = captureLogs('debug')
   const runner = createRunner({ server: false, signals: false, admin: false, pressure: false, logger: logs.logger })
   const contexts: Record<string, ServiceContext> = {}
   runner.register(defineService({

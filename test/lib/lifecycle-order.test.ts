@@ -7,7 +7,8 @@ import { createRunner, defineService, lifecycleChannel, type LifecycleTransition
 import { captureLogs } from '../helpers/log-capture.ts'
 
 function quietRunner () {
-  const logs = captureLogs()
+  // Routine transitions are logged at debug.
+  const logs = captureLogs('debug')
   return { runner: createRunner({ server: false, signals: false, logger: logs.logger }), logs }
 }
 

@@ -3,7 +3,8 @@ import { test } from 'node:test'
 import { startFixture } from '../helpers/fixture-process.ts'
 
 test('after stop() nothing is left running: the process exits by itself', { timeout: 15_000 }, async (t) => {
-  const fixture = startFixture(t, 'start-stop-exits.ts')
+  // Routine transitions (`stopped`) are logged at debug.
+  const fixture = startFixture(t, 'start-stop-exits.ts', { FSR_LOG_LEVEL: 'debug' })
   const { code, signal } = await fixture.exited
   assert.equal(signal, null)
   assert.equal(code, 0, fixture.stderr())

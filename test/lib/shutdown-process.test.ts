@@ -20,7 +20,8 @@ function get (agent: http.Agent, port: number, path: string): Promise<Reply> {
 }
 
 async function started (t: Parameters<typeof startFixture>[0], env: Record<string, string> = {}) {
-  const fixture = startFixture(t, 'shutdown-server.ts', env)
+  // Routine transitions (`stopped`) are logged at debug.
+  const fixture = startFixture(t, 'shutdown-server.ts', { FSR_LOG_LEVEL: 'debug', ...env })
   const line = await fixture.waitForLine((l) => l.msg === 'runner started') as { address: { port: number } }
   return { fixture, port: line.address.port }
 }

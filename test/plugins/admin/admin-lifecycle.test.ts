@@ -24,7 +24,7 @@ function get (port: number, path: string): Promise<{ status: number, body: strin
 const portOf = (server: { address (): unknown }): number => (server.address() as AddressInfo).port
 
 test('the admin port answers while the main server drains, and closes after every service stopped', async (t) => {
-  const logs = captureLogs('info')
+  const logs = captureLogs('debug') // routine transitions are at debug: they show the admin server outlives them
   const runner = createRunner({ server: { port: 0 }, admin: { port: 0 }, signals: false, logger: logs.logger })
   t.after(() => runner.stop().catch(() => {}))
   let release: () => void = () => {}

@@ -1,8 +1,11 @@
 // Request throughput of real server processes, measured alike: every subject runs in a process of
-// its own (one core each on a 2-core machine while the load runs from this process on the other),
-// autocannon loads one at a time over loopback, and the subjects take turns, rotating who goes
-// first, so a drift of the machine spreads over all of them.
+// its own, autocannon loads one at a time over loopback from this process, and the subjects take
+// turns, rotating who goes first, so a drift of the machine spreads over all of them. Where
+// `taskset` exists, the servers run on CPU 0 and this process on CPU 1: without it the scheduler
+// moves both around, which on a 2-core machine swings a run by more than the costs being measured.
 import autocannon from 'autocannon'
+import { spawnSync } from 'node:child_process'
+import { availableParallelism } from 'node:os'
 import type { Row } from './benchmark.ts'
 import { median } from './measure.ts'
 import { formatNumber } from './print-table.ts'
@@ -50,11 +53,22 @@ async function stopServer (program: Program): Promise<void> {
   killIfAlive(program.pid)
 }
 
+/** Pins every thread of this process to `cpus` (a taskset list); false when taskset is missing. */
+function pinSelf (cpus: string): boolean {
+  return spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' }).status === 0
+}
+
 /** Starts every subject, warms each up, then runs `rounds` timed runs of each in turn. */
 export async function compareThroughput<K extends string> (subjects: Readonly<Record<K, ServerSubject>>, options: ThroughputOptions): Promise<Record<K, Throughput>> {
   const names = Object.keys(subjects) as K[]
+  const cpuCount = availableParallelism()
+  const isPinned = cpuCount >= 2 && pinSelf('1')
   // stdout to /dev/null: a log reader in this process would compete with the load for its core.
-  const programs = names.map((name) => spawnProgram(subjects[name].file, { env: { FSR_PORT: '0', ...subjects[name].env }, stdout: 'ignore' }))
+  const programs = names.map((name) => spawnProgram(subjects[name].file, {
+    env: { FSR_PORT: '0', ...subjects[name].env },
+    stdout: 'ignore',
+    ...(isPinned ? { cpu: 0 } : {}),
+  }))
   try {
     const ports = await Promise.all(programs.map(async (program) => (await program.waitForLine(isListening)).json.port as number))
     for (const port of ports) await load(port, options.path, options.connections, options.warmupSeconds)
@@ -77,6 +91,7 @@ export async function compareThroughput<K extends string> (subjects: Readonly<Re
     return outcome
   } finally {
     await Promise.all(programs.map(stopServer))
+    if (isPinned) pinSelf(`0-${cpuCount - 1}`)
   }
 }
 

@@ -88,8 +88,8 @@ export const benchmark: Benchmark = {
       ours: { file: 'runner-server.ts', env: { BENCH_RUNNER_OPTIONS: JSON.stringify({ ...silent, debug: false, pressure: false }) } },
       builtins: { file: 'runner-server.ts', env: { BENCH_RUNNER_OPTIONS: JSON.stringify(silent) } },
       baseline: { file: 'fastify-server.ts' },
-    }, { path: '/hello', connections: 10, warmupSeconds: 1, rounds: 5, seconds: 2 })
-    const how = 'autocannon, 10 keep-alive connections, GET /hello, 5 runs of 2 s per server taking turns after 1 s of warm-up, each server in its own process; baseline: fastify() (no logger) with the same route'
+    }, { path: '/hello', connections: 10, warmupSeconds: 4, rounds: 5, seconds: 2 })
+    const how = 'autocannon, 10 keep-alive connections, GET /hello, 5 runs of 2 s per server taking turns after 4 s of warm-up, each server in its own process (pinned to CPU 0, the load on CPU 1, where taskset exists); baseline: fastify() (no logger) with the same route'
     return [
       scrape,
       throughputRow('GET /hello, metrics on', throughput.ours, throughput.baseline, {

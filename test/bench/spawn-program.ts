@@ -50,13 +50,18 @@ export interface SpawnOptions {
   readonly env?: Readonly<Record<string, string>>
   /** 'ignore' sends stdout to /dev/null (a throughput run must not be slowed by a reader). Default 'pipe'. */
   readonly stdout?: 'pipe' | 'ignore'
+  /** Runs the program on this CPU only (through `taskset`, which must exist). */
+  readonly cpu?: number
 }
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
 /** Starts `node --import tsx test/bench/fixtures/<file>` from the package root. */
-export function spawnProgram (file: string, { env = {}, stdout = 'pipe' }: SpawnOptions = {}): Program {
-  const child = spawn(process.execPath, ['--import', 'tsx', `test/bench/fixtures/${file}`], {
+export function spawnProgram (file: string, { env = {}, stdout = 'pipe', cpu }: SpawnOptions = {}): Program {
+  const command = [process.execPath, '--import', 'tsx', `test/bench/fixtures/${file}`]
+  // taskset execs the program: the child's pid is the program's.
+  const [executable, ...args] = cpu === undefined ? command : ['taskset', '-c', String(cpu), ...command]
+  const child = spawn(executable, args, {
     cwd: root,
     // Port 0 for the admin server: programs run side by side.
     env: { ...process.env, FSR_ADMIN_PORT: '0', ...env },

@@ -16,7 +16,7 @@ import {
 import type { HealthRegistry } from './health-registry.ts'
 import { Lifecycle, type TransitionListener } from './lifecycle.ts'
 import type { ServiceLog } from './service-log.ts'
-import { withTimeout, type PhaseDeadline } from './timeout.ts'
+import { invoke, withTimeout, type PhaseDeadline } from './timeout.ts'
 
 /** What a managed service needs from its runner. */
 export interface ServiceHost {
@@ -37,11 +37,6 @@ export interface ServiceHost {
 const STOPPING = Object.freeze(new Error('the service is stopping'))
 
 type StartError = InstanceType<typeof FSR_ERR_SERVICE_START> & { service: string, phase: ServicePhase }
-
-/** Calls a hook of the definition with `ctx`; a synchronous throw becomes a rejection. */
-async function call<T> (hook: (ctx: ServiceContext) => T | Promise<T>, ctx: ServiceContext): Promise<T> {
-  return await hook(ctx)
-}
 
 /** `ctx` of one service. Its logger, signal and health handle are made on first use: most services never read some of them. */
 class Context {
@@ -139,7 +134,7 @@ export class ManagedService implements ServiceLog {
     this.lifecycle.transition('starting')
     const run = spec.definition?.run
     if (run !== undefined) {
-      this.#run = call(run, ctx)
+      this.#run = invoke(run, ctx)
       this.#run.then(() => this.#onRunEnded(undefined), (err) => this.#onRunEnded(err))
     }
     const ready = spec.definition?.ready
@@ -222,7 +217,7 @@ export class ManagedService implements ServiceLog {
     if (hook === undefined || ctx === undefined || this.lifecycle.state !== 'running') return
     const limit = this.timeouts.stop
     // Drains run side by side: each has a timer of its own.
-    await withTimeout(call(hook, ctx), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, name, limit))
+    await withTimeout(invoke(hook, ctx), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, name, limit))
   }
 
   /** First onClose step: abort the signal and call `stop` (only for a service whose init completed). */
@@ -236,7 +231,7 @@ export class ManagedService implements ServiceLog {
     const ctx = this.#ctx
     const limit = this.timeouts.stop
     try {
-      await this.#host.deadline.bound(call(stop, ctx), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, 'stop', limit))
+      await this.#host.deadline.bound(invoke(stop, ctx), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, 'stop', limit))
     } catch (cause) {
       this.stopError = new FSR_ERR_SERVICE_STOP(this.spec.name, messageOf(cause), { cause })
     }

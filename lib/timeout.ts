@@ -14,9 +14,9 @@ export function withTimeout<T> (work: Promise<T>, ms: number, onTimeout: () => E
   return Promise.race([work, limit]).finally(() => clearTimeout(timer))
 }
 
-/** Calls `fn` and turns a synchronous throw into a rejection. */
-export async function invoke<T> (fn: () => T | Promise<T>): Promise<T> {
-  return await fn()
+/** Calls `fn` with `args` and turns a synchronous throw into a rejection (no closure needed per call). */
+export async function invoke<A extends unknown[], T> (fn: (...args: A) => T | Promise<T>, ...args: A): Promise<T> {
+  return await fn(...args)
 }
 
 /**

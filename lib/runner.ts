@@ -37,11 +37,23 @@ import { createProcessControl, type ProcessControl } from './process-control.ts'
 import { PhaseDeadline, withTimeout } from './timeout.ts'
 import { readGeneration, type HandoverSocket } from './upgrade.ts'
 
+/**
+ * Fastify's per-request logger. A child logger (with the request id bound) costs every request
+ * about as much as the route itself; when the level is `silent` nothing can be written, so the
+ * request shares its instance's logger, as Fastify does when it has no logger at all. A route's
+ * own level or serializers still get a child.
+ */
+const requestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (logger, bindings, options) => {
+  if (logger.level === 'silent' && options.level === undefined && options.serializers === undefined) return logger
+  return logger.child(bindings, options)
+}
+
 export function createRunner (input: RunnerOptions = {}): Runner {
   const options = resolveRunnerOptions(input)
   const log = createLogger(options)
   const serverOptions: FastifyServerOptions = options.fastify
   const app: FastifyInstance = fastify({
+    childLoggerFactory: requestLogger,
     ...serverOptions,
     loggerInstance: log as FastifyBaseLogger,
     // Our own init/ready timeouts bound every service; avvio's must never fire first.

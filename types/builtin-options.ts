@@ -47,7 +47,7 @@ export interface ResolvedAdminOptions {
 
 /** What the metrics plugin collects besides the runner's own metrics. */
 export interface MetricsOptions {
-  /** Request metrics of the main server (fastify-metrics). Default: `true`. */
+  /** Request metrics of the main server (`http_request_duration_seconds`, as fastify-metrics names it). Default: `true`. */
   readonly requests?: boolean
   /** Node.js process metrics (prom-client default metrics). Default: `true`. */
   readonly process?: boolean

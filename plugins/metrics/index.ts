@@ -1,16 +1,13 @@
 // Prometheus metrics: each runner owns a prom-client Registry (two runners in one process never
-// clash) holding the main server's request metrics (fastify-metrics), Node.js process metrics and
+// clash) holding the main server's request metrics, Node.js process metrics and
 // the runner's own; services add theirs through `ctx.metrics`; the admin server serves `/metrics`.
-import metricsModule from 'fastify-metrics'
 import fp from 'fastify-plugin'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import type { Runner } from '../../types/index.ts'
 import type { BuiltinPlugin } from '../../lib/compose-runner.ts'
 import { resolveMetricsOptions, type ResolvedMetricsOptions } from './options.ts'
+import { collectRequestMetrics } from './request-metrics.ts'
 import { createRunnerMetrics } from './runner-metrics.ts'
-
-// fastify-metrics is CommonJS with `exports.default`: under Node's ESM rules the plugin is `.default`.
-const fastifyMetrics = metricsModule.default
 
 /** GET /metrics on the admin server, in the Prometheus text format. */
 export const metricsRoute = fp<{ registry: Registry }>(async (admin, { registry }) => {
@@ -26,18 +23,8 @@ export function installMetrics (runner: Runner, options: ResolvedMetricsOptions)
   runner.decorateContext('metrics', registry)
   if (options === false) return registry
   if (options.process) collectDefaultMetrics({ register: registry })
-  if (options.requests) {
-    // Registered on the main app before any service, so its onRoute hook sees every route.
-    runner.app.register(fastifyMetrics, {
-      endpoint: null,
-      defaultMetrics: { enabled: false },
-      routeMetrics: {
-        // A histogram only: it aggregates across instances, where a summary's quantiles do not.
-        enabled: { histogram: true, summary: false },
-        overrides: { histogram: { registers: [registry] }, summary: { registers: [registry] } },
-      },
-    })
-  }
+  // Added to the main app before any service registers, so every route is measured.
+  if (options.requests) collectRequestMetrics(runner.app, registry)
   createRunnerMetrics(runner, registry)
   runner.admin?.register(metricsRoute, { registry })
   return registry

@@ -56,6 +56,9 @@ interface Source {
 }
 
 const NO_FOLLOW: readonly string[] = Object.freeze([])
+// The reports the lifecycle makes, shared: every service keeps its latest.
+const UNKNOWN: HealthReport = Object.freeze({ status: 'unknown' })
+const HEALTHY: HealthReport = Object.freeze({ status: 'healthy' })
 
 const LOG_LEVEL: Readonly<Record<HealthStatus, 'info' | 'warn' | 'error'>> = { healthy: 'info', unknown: 'info', degraded: 'warn', unhealthy: 'error' }
 
@@ -90,7 +93,7 @@ export class HealthRegistry {
       follow,
       followers: undefined,
       subscriptions: undefined,
-      own: { status: 'unknown' },
+      own: UNKNOWN,
       checkedAt: undefined,
       entry: Object.freeze({ status: 'unknown', since: this.#now(), checkedAt: undefined, critical: options.critical ?? true }),
       poller: undefined,
@@ -159,12 +162,12 @@ export class HealthRegistry {
     switch (to) {
       case 'initiating':
         source.poller?.stop()
-        if (source.own.status !== 'unknown') this.#record(source, { status: 'unknown' })
+        if (source.own.status !== 'unknown') this.#record(source, UNKNOWN)
         break
       case 'running':
         // Without a check, running is the only news there is: healthy, unless the service said otherwise.
         if (source.poller !== undefined) source.poller.start()
-        else if (source.own.status === 'unknown') this.#record(source, { status: 'healthy' })
+        else if (source.own.status === 'unknown') this.#record(source, HEALTHY)
         break
       case 'shutting-down':
       case 'stopped':
@@ -236,15 +239,20 @@ export class HealthRegistry {
     // A change is a new status or a new reason; the same again only refreshes checkedAt and detail.
     if (status === previous.status && explained.reason === previous.reason) return
 
-    const change: HealthChange = Object.freeze({ service: source.name, previous: previous.status, ...source.entry })
+    const { entry } = source
     // The first `healthy` of a service that starts is routine: the boot summary tells it at info.
     const level = status === 'healthy' && previous.status === 'unknown' ? 'debug' : LOG_LEVEL[status]
     const { logTo } = source.options
-    if (logTo.isLevelEnabled(level)) logTo.log[level]({ status, previous: previous.status, reason: change.reason, detail: change.detail }, 'service health changed')
-    if (healthChannel.hasSubscribers) healthChannel.publish(change)
-    if (source.subscriptions !== undefined && source.subscriptions.size > 0) {
-      const subscriptions = [...source.subscriptions]
-      this.#enqueue(() => { for (const subscription of subscriptions) this.#call(subscription, change) })
+    if (logTo.isLevelEnabled(level)) logTo.log[level]({ status, previous: previous.status, reason: entry.reason, detail: entry.detail }, 'service health changed')
+    const hasSubscriptions = source.subscriptions !== undefined && source.subscriptions.size > 0
+    // Most changes (every service turning healthy as it starts) have no one to hear them: no record then.
+    if (healthChannel.hasSubscribers || hasSubscriptions) {
+      const change: HealthChange = Object.freeze({ service: source.name, previous: previous.status, ...entry })
+      if (healthChannel.hasSubscribers) healthChannel.publish(change)
+      if (hasSubscriptions) {
+        const subscriptions = [...source.subscriptions as Set<Subscription>]
+        this.#enqueue(() => { for (const subscription of subscriptions) this.#call(subscription, change) })
+      }
     }
     for (const follower of source.followers ?? []) this.#settle(follower)
   }

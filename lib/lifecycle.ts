@@ -26,10 +26,13 @@ export class Lifecycle {
   #log: ServiceLog
   #now: () => number
   #created: number
-  // The timeline, kept flat (a service has many, and most are never read): the states entered,
-  // when (epoch ms), and the errors of the failed ones by position.
-  #states: LifecycleState[] = []
-  #times: number[] = []
+  // The timeline, kept flat in one array (a service has many, and most are never read): each state
+  // entered, then when, in ms since `#created` (small integers, which V8 keeps inline, where epoch
+  // times would be a heap number each; whole milliseconds, so adding `#created` back is exact);
+  // the errors of the failed ones by position. Sized for one life (six transitions): grown by push
+  // from empty, V8 would give it room for 40.
+  #steps: Array<LifecycleState | number | undefined> = Array.from({ length: 12 })
+  #length = 0
   #errors: Map<number, Error> | undefined
   #onTransition: TransitionListener | undefined
 
@@ -42,15 +45,29 @@ export class Lifecycle {
   }
 
   get state (): LifecycleState | undefined {
-    return this.#states.at(-1)
+    return this.#length === 0 ? undefined : this.#stateAt(this.#count - 1)
   }
 
   /** Milliseconds spent in `state` the last time the service left it; undefined if it never did. */
   durationOf (state: LifecycleState): number | undefined {
-    for (let i = this.#states.length - 2; i >= 0; i--) {
-      if (this.#states[i] === state) return this.#times[i + 1] - this.#times[i]
+    for (let i = this.#count - 2; i >= 0; i--) {
+      if (this.#stateAt(i) === state) return this.#timeAt(i + 1) - this.#timeAt(i)
     }
     return undefined
+  }
+
+  /** How many transitions there were. */
+  get #count (): number {
+    return this.#length >> 1
+  }
+
+  #stateAt (i: number): LifecycleState {
+    return this.#steps[2 * i] as LifecycleState
+  }
+
+  /** When the `i`th transition happened, epoch ms. */
+  #timeAt (i: number): number {
+    return this.#created + (this.#steps[2 * i + 1] as number)
   }
 
   /** Moves to `to`; a move the lifecycle does not allow is a bug in the runner and throws. */
@@ -60,10 +77,10 @@ export class Lifecycle {
       throw new Error(`service "${this.name}": illegal lifecycle transition ${from ?? 'new'} -> ${to}`)
     }
     const at = this.#now()
-    const duration = from === undefined ? 0 : at - (this.#times.at(-1) as number)
-    if (error !== undefined) (this.#errors ??= new Map()).set(this.#states.length, error)
-    this.#states.push(to)
-    this.#times.push(at)
+    const duration = from === undefined ? 0 : at - this.#timeAt(this.#count - 1)
+    if (error !== undefined) (this.#errors ??= new Map()).set(this.#count, error)
+    this.#steps[this.#length++] = to
+    this.#steps[this.#length++] = at - this.#created
 
     // Failures are news; the routine steps are at debug (the boot summary tells them at info).
     if (error !== undefined) this.#log.log.error({ state: to, from, duration, err: error }, 'service state changed')
@@ -74,26 +91,27 @@ export class Lifecycle {
 
   /** The record of the latest transition. */
   last (): LifecycleTransition {
-    return this.#record(this.#states.length - 1)
+    return this.#record(this.#count - 1)
   }
 
   snapshot (): ServiceStateSnapshot {
-    const timeline = this.#states.map((_, i) => this.#record(i))
+    const timeline = Array.from({ length: this.#count }, (_, i) => this.#record(i))
     return Object.freeze({
       name: this.name,
       state: this.state ?? 'registered',
-      since: this.#times.at(-1) ?? this.#created,
+      since: this.#count === 0 ? this.#created : this.#timeAt(this.#count - 1),
       timeline: Object.freeze(timeline),
     })
   }
 
   #record (i: number): LifecycleTransition {
-    const from = i === 0 ? undefined : this.#states[i - 1]
-    const at = this.#times[i]
-    const duration = i === 0 ? 0 : at - this.#times[i - 1]
+    const from = i === 0 ? undefined : this.#stateAt(i - 1)
+    const to = this.#stateAt(i)
+    const at = this.#timeAt(i)
+    const duration = i === 0 ? 0 : at - this.#timeAt(i - 1)
     const error = this.#errors?.get(i)
     return Object.freeze(error === undefined
-      ? { service: this.name, from, to: this.#states[i], at, duration }
-      : { service: this.name, from, to: this.#states[i], at, duration, error })
+      ? { service: this.name, from, to, at, duration }
+      : { service: this.name, from, to, at, duration, error })
   }
 }

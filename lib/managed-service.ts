@@ -1,7 +1,6 @@
 // One service under the runner's care: the Fastify plugin that drives its lifecycle through
 // avvio (init in the plugin body, stop from onClose hooks) and the state that goes with it.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
-import fp from 'fastify-plugin'
 import type { Level, Logger } from 'pino'
 import type { ServiceContext, ServiceDefinition, ServiceHealth, ServicePhase, ServiceTimeouts, UpgradeInfo } from '../types/index.ts'
 import type { ServiceSpec } from './define-service.ts'
@@ -15,6 +14,7 @@ import {
 } from './errors.ts'
 import type { HealthRegistry } from './health-registry.ts'
 import { Lifecycle, type TransitionListener } from './lifecycle.ts'
+import type { CloseInReverse, ClosingService } from './close-in-reverse.ts'
 import type { ServiceLog } from './service-log.ts'
 import { invoke, withTimeout, type PhaseDeadline } from './timeout.ts'
 
@@ -28,10 +28,17 @@ export interface ServiceHost {
   readonly health: HealthRegistry
   /** Bounds the phases that run one at a time (init, ready, stop, the wait for run). */
   readonly deadline: PhaseDeadline
+  /** Queues every service's stop on the root instance's onClose hooks. */
+  readonly closing: CloseInReverse
   /** Makes `app.service` resolve to `ctx` while the service's plugin loads (undefined when done). */
   setLoading (ctx: ServiceContext | undefined): void
   onTransition: TransitionListener
 }
+
+// The properties fastify-plugin gives a plugin; Fastify and avvio read them.
+const SKIP_OVERRIDE = Symbol.for('skip-override')
+const DISPLAY_NAME = Symbol.for('fastify.display-name')
+const PLUGIN_META = Symbol.for('plugin-meta')
 
 /** The reason `ctx.signal` gives when a service is stopped. */
 const STOPPING = Object.freeze(new Error('the service is stopping'))
@@ -58,7 +65,7 @@ class Context {
   get health (): ServiceHealth { return this.#service.health }
 }
 
-export class ManagedService implements ServiceLog {
+export class ManagedService implements ServiceLog, ClosingService {
   readonly spec: ServiceSpec
   readonly timeouts: Required<ServiceTimeouts>
   readonly lifecycle: Lifecycle
@@ -98,23 +105,31 @@ export class ManagedService implements ServiceLog {
     return this.#host.health.handle(this.spec.name)
   }
 
-  /** The plugin to register on the root instance; it shares its parent's context (fastify-plugin). */
+  /** The plugin to register on the root instance; it shares its parent's context, as with fastify-plugin. */
   createPlugin (): FastifyPluginAsync {
-    // No `fastify` version range: the runner made the instance itself, and a semver check per service is pure cost.
-    return fp(async (app: FastifyInstance) => await this.#body(app), { name: this.spec.name })
+    const plugin = async (app: FastifyInstance): Promise<void> => await this.#body(app)
+    // What fastify-plugin would set, without its per-name alias property (`plugin.serviceName`),
+    // which gives every service's function a hidden class of its own: no new context, and the name
+    // Fastify and avvio know the plugin by (`hasPlugin`, `dependencies`, the plugin tree).
+    // No `fastify` version range: the runner made the instance itself.
+    return Object.assign(plugin, {
+      [SKIP_OVERRIDE]: true,
+      [DISPLAY_NAME]: this.spec.name,
+      [PLUGIN_META]: { name: this.spec.name },
+    })
   }
 
   async #body (app: FastifyInstance): Promise<void> {
     this.lifecycle.transition('initiating')
-    // onClose hooks run last-in first-out: `finish` is added before anything the service adds
-    // and so runs after all of it; `begin` is added after, so it runs before.
-    app.addHook('onClose', async () => await this.#finish())
+    // onClose hooks run last-in first-out: `finishStop` runs after every hook the service adds,
+    // `beginStop` before them.
+    this.#host.closing.loading(this)
     try {
       await this.#load(app)
     } finally {
       this.#host.setLoading(undefined)
       // Also after a failed start: a service whose init completed holds resources to release.
-      app.addHook('onClose', async () => await this.#begin())
+      this.#host.closing.loaded(this)
     }
   }
 
@@ -196,6 +211,10 @@ export class ManagedService implements ServiceLog {
     this.lifecycle.transition('failed', new FSR_ERR_SERVICE_RUN(this.spec.name, messageOf(err), { cause: err }))
   }
 
+  hasHook (name: 'drain' | 'beforeUpgrade'): boolean {
+    return this.spec.definition?.[name] !== undefined
+  }
+
   /** Lets the service close long-lived connections politely when draining starts. */
   async drain (): Promise<void> {
     try {
@@ -221,7 +240,7 @@ export class ManagedService implements ServiceLog {
   }
 
   /** First onClose step: abort the signal and call `stop` (only for a service whose init completed). */
-  async #begin (): Promise<void> {
+  async beginStop (): Promise<void> {
     const state = this.lifecycle.state
     if (!this.#initDone || state === 'stopped' || state === 'shutting-down') return
     this.#abortWith(STOPPING)
@@ -238,7 +257,7 @@ export class ManagedService implements ServiceLog {
   }
 
   /** Last onClose step: wait (bounded) for `run` to settle, then record the outcome. */
-  async #finish (): Promise<void> {
+  async finishStop (): Promise<void> {
     if (this.lifecycle.state !== 'shutting-down') return
     if (this.#run !== undefined) {
       const limit = this.timeouts.stop

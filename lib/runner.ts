@@ -14,6 +14,7 @@ import type {
   ServiceHealth,
   ServiceStateSnapshot,
 } from '../types/index.ts'
+import { CloseInReverse } from './close-in-reverse.ts'
 import { toServiceSpec } from './define-service.ts'
 import { ServerDrain } from './drain-server.ts'
 import {
@@ -99,6 +100,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     upgrade: upgradeInfo,
     health,
     deadline,
+    closing: new CloseInReverse(app),
     setLoading (ctx: ServiceContext | undefined) { loading = ctx },
     onTransition (lifecycle: Lifecycle, to: LifecycleState, error: Error | undefined) {
       health.onTransition(lifecycle.name, to, error)
@@ -211,6 +213,8 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   }
 
   function logBootSummary (total: number): void {
+    // A line per service: not worth building for a logger that would drop it.
+    if (!log.isLevelEnabled('info')) return
     const summary = [...services.values()].map(({ spec, lifecycle }) => ({
       name: spec.name,
       init: lifecycle.durationOf('initiating'),
@@ -235,7 +239,8 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     log.info({ drainDelay, drainTimeout, timeout }, 'shutdown started')
     const work = (async () => {
       const { idleGrace } = await control?.stopping() ?? { idleGrace: 0 }
-      const draining = Promise.all([...services.values()].map((service) => service.drain()))
+      // Only services with a `drain` hook: a promise for each of thousands of others is pure cost.
+      const draining = Promise.all([...services.values()].filter((service) => service.hasHook('drain')).map((service) => service.drain()))
       if (drainDelay > 0) await new Promise((resolve) => setTimeout(resolve, drainDelay))
       if (app.server.listening) {
         const begin = performance.now()

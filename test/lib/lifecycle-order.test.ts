@@ -74,6 +74,37 @@ test('plain plugins, fastify-plugin plugins and nested plugins close in reverse 
   assert.deepEqual(runner.states().map((s) => s.state), ['stopped', 'stopped', 'stopped', 'stopped'])
 })
 
+test('services with and without onClose hooks of their own stop in exact reverse order around those hooks', async () => {
+  const { runner } = quietRunner()
+  const events: string[] = []
+  const closing = (label: string) => async () => { events.push(`close ${label}`) }
+  const plain = (name: string) => defineService({ name, async stop () { events.push(`stop ${name}`) } })
+  runner.register(plain('a'))
+  runner.register(plain('b'))
+  runner.register(defineService({
+    name: 'hooked',
+    async init (ctx) {
+      // Its stop has begun and not finished: the runner waits for its own hooks before `stopped`.
+      ctx.app.addHook('onClose', async () => { events.push(`close hooked first while ${String(runner.states()[2].state)}`) })
+      ctx.app.addHook('onClose', closing('hooked second'))
+    },
+    async stop () { events.push('stop hooked') },
+  }))
+  runner.register(plain('c'))
+  runner.register(fp(async (app) => { app.addHook('onClose', closing('not a service')) }))
+  runner.register(plain('d'))
+  runner.register(plain('e'))
+  runner.app.addHook('onClose', closing('root, added before start'))
+  await runner.start()
+  await runner.stop()
+  assert.deepEqual(events, [
+    'stop e', 'stop d', 'close not a service', 'stop c',
+    'stop hooked', 'close hooked second', 'close hooked first while shutting-down',
+    'stop b', 'stop a', 'close root, added before start',
+  ])
+  assert.ok(runner.states().every((s) => s.state === 'stopped'))
+})
+
 test('every transition is timestamped, logged and published on the diagnostics channel', async (t) => {
   const { runner, logs } = quietRunner()
   const published: LifecycleTransition[] = []

@@ -16,6 +16,8 @@ export interface Row {
   readonly label: string
   readonly ours: Measure
   readonly baseline: Measure
+  /** ours / baseline when it is not the ratio of the two medians (throughput: the median of paired runs). */
+  readonly ratio?: number
   /** Extra columns, already formatted; the rows of one benchmark should share the same keys. */
   readonly columns?: Readonly<Record<string, string>>
   /** Whether the row meets the benchmark's goal; undefined for a row that is information only. */

@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino'
 import { createRunner, defineService, type HealthChange, type RunnerOptions, type ServiceContext } from '../../lib/index.ts'
 import type { Benchmark } from './benchmark.ts'
 import { measure, median, type MeasureOptions } from './measure.ts'
-import { compareThroughput, throughputRow } from './measure-throughput.ts'
+import { compareThroughput, describeLoad, throughputRow } from './measure-throughput.ts'
 import { formatNumber } from './print-table.ts'
 
 const SUBSCRIBERS = 1_000
@@ -129,13 +129,13 @@ export const benchmark: Benchmark = {
     const polling = await measurePollingCpu(true)
     const idle = await measurePollingCpu(false)
     const alone = { log: { level: 'silent' }, admin: false, metrics: false, debug: false }
+    const load = { path: '/hello', connections: 10, warmupSeconds: 1, rounds: 14, seconds: 1 }
     const throughput = await compareThroughput({
       ours: { file: 'runner-server.ts', env: { BENCH_RUNNER_OPTIONS: JSON.stringify(alone) } },
       unmonitored: { file: 'runner-server.ts', env: { BENCH_RUNNER_OPTIONS: JSON.stringify({ ...alone, pressure: false }) } },
       baseline: { file: 'fastify-server.ts' },
-      logged: { file: 'fastify-server.ts', env: { BENCH_FASTIFY_LOGGER: 'silent' } },
-    }, { path: '/hello', connections: 10, warmupSeconds: 4, rounds: 5, seconds: 2 })
-    const how = 'autocannon, 10 keep-alive connections, GET /hello, 5 runs of 2 s per server taking turns after 4 s of warm-up, each server in its own process (pinned to CPU 0, the load on CPU 1, where taskset exists); baseline: fastify() (no logger) with the same route'
+    }, load)
+    const how = `${describeLoad(load)}; baseline: fastify() (no logger) with the same route`
 
     const toMicros = (values: readonly number[]): { median: number, min: number, unit: string } => ({ median: median(values) * 1000, min: Math.min(...values) * 1000, unit: 'µs' })
     const added = polling.percent - idle.percent
@@ -144,7 +144,6 @@ export const benchmark: Benchmark = {
         label: `report -> ${SUBSCRIBERS} subscribers`,
         ours: toMicros(delivery.ours),
         baseline: toMicros(delivery.baseline),
-        columns: { 'ours runs': '-', 'baseline runs': '-', 'non-2xx/errors': '-' },
         isMet: median(delivery.ours) < GOAL_DELIVERY_MS,
         note: `ours: ctx.health.report() alternating degraded/healthy (each a change, logged at info/warn to /dev/null) with ${SUBSCRIBERS} ctx.health.subscribe() listeners; baseline: EventEmitter.emit() of a frozen change object to ${SUBSCRIBERS} listeners; time per report, all listeners called (${REPORTS_PER_RUN} reports per timed run)`,
       },
@@ -152,16 +151,15 @@ export const benchmark: Benchmark = {
         label: `${SERVICES} checks polled every ${POLL_INTERVAL_MS / 1000} s`,
         ours: { median: polling.percent, unit: '% core' },
         baseline: { median: idle.percent, unit: '% core' },
-        columns: { 'ours runs': polling.seconds.map((value) => formatNumber(value)).join(' '), 'baseline runs': idle.seconds.map((value) => formatNumber(value)).join(' '), 'non-2xx/errors': '-' },
         isMet: added < GOAL_POLL_PERCENT,
-        note: `process.cpuUsage() (user + system) over ${POLL_SECONDS} s after ${POLL_SETTLE_MS} ms of settling (runs columns: each second of it); ours: core runner (built-ins off, log info -> /dev/null) with ${SERVICES} services each with check: () => 'healthy', health.interval ${POLL_INTERVAL_MS}; baseline: the same runner and services without check. Goal on the difference: ${formatNumber(added)} % of a core (< ${GOAL_POLL_PERCENT})`,
+        note: `process.cpuUsage() (user + system) over ${POLL_SECONDS} s after ${POLL_SETTLE_MS} ms of settling (each second: ours ${polling.seconds.map((value) => formatNumber(value)).join(' ')}, baseline ${idle.seconds.map((value) => formatNumber(value)).join(' ')}); ours: core runner (built-ins off, log info -> /dev/null) with ${SERVICES} services each with check: () => 'healthy', health.interval ${POLL_INTERVAL_MS}; baseline: the same runner and services without check. Goal on the difference: ${formatNumber(added)} % of a core (< ${GOAL_POLL_PERCENT})`,
       },
       throughputRow('GET /hello, pressure on', throughput.ours, throughput.baseline, {
         goal: GOAL_THROUGHPUT_RATIO,
         note: `${how}; ours: createRunner program with pressure at its defaults (admin, metrics, debug off; log silent); ratio goal >= ${GOAL_THROUGHPUT_RATIO}`,
       }),
-      throughputRow('pressure off, vs same logger', throughput.unmonitored, throughput.logged, {
-        note: 'information only, to tell the cost of pressure monitoring from the rest: ours as row 3 with pressure: false too; baseline: fastify({ logger: { level: \'silent\' } }), a pino logger at the level ours runs with (Fastify makes a child logger per request either way)',
+      throughputRow('GET /hello, pressure off', throughput.unmonitored, throughput.baseline, {
+        note: 'information only, to tell the cost of pressure monitoring from the rest: ours as row 3 with pressure: false too',
       }),
     ]
   },

@@ -1,5 +1,5 @@
 // Turns one benchmark's rows into the plain-text table `npm run bench` prints.
-import type { Benchmark, Measure, Row } from './benchmark.ts'
+import type { Benchmark, Row } from './benchmark.ts'
 
 /** Three significant digits or so: 1234 ms, 123 ms, 12.3 ms, 1.23 ms. */
 export function formatNumber (value: number): string {
@@ -11,7 +11,8 @@ function formatMeasure (value: number | undefined, unit: string): string {
   return value === undefined ? '-' : `${formatNumber(value)} ${unit}`
 }
 
-function formatRatio ({ ours, baseline }: { ours: Measure, baseline: Measure }): string {
+function formatRatio ({ ours, baseline, ratio }: Pick<Row, 'ours' | 'baseline' | 'ratio'>): string {
+  if (ratio !== undefined) return `${ratio.toFixed(2)}x`
   return baseline.median === 0 ? '-' : `${(ours.median / baseline.median).toFixed(2)}x`
 }
 

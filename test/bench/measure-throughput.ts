@@ -14,11 +14,23 @@ import type { Row } from './benchmark.ts'
 import { median } from './measure.ts'
 import { isListening, killIfAlive, spawnProgram, type Program } from './spawn-program.ts'
 
-/** A server program and its environment (see fixtures/). */
+/** A server program, its environment (see fixtures/) and options for node. */
 export interface ServerSubject {
   readonly file: string
   readonly env?: Readonly<Record<string, string>>
+  readonly nodeFlags?: readonly string[]
 }
+
+/**
+ * The young generation pinned at 16 MB (V8's default upper bound on 64-bit). Left to V8's sizing
+ * heuristics, a program that imports a few libraries and boots a few plugins before it serves
+ * settles about 20 % below a bare Fastify hello-world for its whole life. That is not the runner's
+ * doing: bare Fastify importing one more package and booting a second instance first does the same.
+ * CPU profiles put the difference in process.nextTick; `--min-semi-space-size=16` (or V8's
+ * `--predictable-gc-schedule`) removes it, `--max-semi-space-size` does not. Both sides of a
+ * comparison run with the same flags.
+ */
+export const PINNED_YOUNG_GENERATION: readonly string[] = Object.freeze(['--min-semi-space-size=16'])
 
 export interface ThroughputOptions {
   /** GET path every request asks for. */
@@ -112,6 +124,7 @@ export async function compareThroughput<K extends string> (subjects: Readonly<Re
       const programs = names.map((name) => spawnProgram(subjects[name].file, {
         env: { FSR_PORT: '0', ...subjects[name].env },
         stdout: 'ignore',
+        nodeFlags: subjects[name].nodeFlags ?? [],
         ...(isPinned ? { cpu: 0 } : {}),
       }))
       try {

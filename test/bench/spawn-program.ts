@@ -58,6 +58,8 @@ export interface SpawnOptions {
   readonly stdout?: 'pipe' | 'ignore'
   /** Runs the program on this CPU only (through `taskset`, which must exist). */
   readonly cpu?: number
+  /** Options for node itself (V8 flags), before the program. */
+  readonly nodeFlags?: readonly string[]
 }
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -82,9 +84,9 @@ function buildFixtures (): void {
 }
 
 /** Starts `node <compiled test/bench/fixtures/<file>>` from the package root. */
-export function spawnProgram (file: string, { env = {}, stdout = 'pipe', cpu }: SpawnOptions = {}): Program {
+export function spawnProgram (file: string, { env = {}, stdout = 'pipe', cpu, nodeFlags = [] }: SpawnOptions = {}): Program {
   buildFixtures()
-  const command = [process.execPath, join(build, 'out', 'test', 'bench', 'fixtures', file.replace(/\.ts$/, '.js'))]
+  const command = [process.execPath, ...nodeFlags, join(build, 'out', 'test', 'bench', 'fixtures', file.replace(/\.ts$/, '.js'))]
   // taskset execs the program: the child's pid is the program's.
   const [executable, ...args] = cpu === undefined ? command : ['taskset', '-c', String(cpu), ...command]
   const child = spawn(executable, args, {

@@ -6,6 +6,7 @@
 // response each socket is writing, and only requests that arrive during a drain are watched.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { Server as NetServer, type Socket } from 'node:net'
+import { Server as TlsServer } from 'node:tls'
 
 /** What was still open when the drain deadline passed. */
 export interface DrainOutcome {
@@ -25,7 +26,14 @@ function responseOf (socket: Socket): ServerResponse | undefined {
 /** Tracks the sockets of one server, so a drain knows what is in flight. */
 export class ServerDrain {
   #server: Server
+  /** The sockets HTTP answers on: TCP sockets for http, TLS sockets (made after the handshake) for https. */
   #sockets = new Set<Socket>()
+  /**
+   * https only: the TCP sockets under them, handshakes under way included. Their `_httpMessage` is
+   * never set (the response lives on the TLS socket), but they are what must be gone before the
+   * server has closed.
+   */
+  #tcp: Set<Socket> | undefined
   #isDraining = false
   #idleGrace = 0
   /** During a drain with an idle grace: since when each socket has had nothing to answer. */
@@ -34,10 +42,21 @@ export class ServerDrain {
 
   constructor (server: Server) {
     this.#server = server
-    server.on('connection', (socket: Socket) => {
+    const isTls = server instanceof TlsServer
+    server.on(isTls ? 'secureConnection' : 'connection', (socket: Socket) => {
       this.#sockets.add(socket)
       socket.once('close', () => this.#forget(socket))
     })
+    if (isTls) {
+      const tcp = this.#tcp = new Set()
+      server.on('connection', (socket: Socket) => {
+        tcp.add(socket)
+        socket.once('close', () => {
+          tcp.delete(socket)
+          this.#settleIfEmpty()
+        })
+      })
+    }
   }
 
   get isDraining (): boolean {
@@ -54,7 +73,16 @@ export class ServerDrain {
   #forget (socket: Socket): void {
     this.#sockets.delete(socket)
     this.#idleSince.delete(socket)
-    if (this.#isDraining && this.#sockets.size === 0) this.#onSettled?.()
+    this.#settleIfEmpty()
+  }
+
+  /** Whether no connection is open, counting TLS handshakes under way. */
+  get #isEmpty (): boolean {
+    return this.#sockets.size === 0 && (this.#tcp === undefined || this.#tcp.size === 0)
+  }
+
+  #settleIfEmpty (): void {
+    if (this.#isDraining && this.#isEmpty) this.#onSettled?.()
   }
 
   /** A response in flight during a drain: `Connection: close` if its headers are still to go, and noted when it ends. */
@@ -109,7 +137,7 @@ export class ServerDrain {
       sweeper = setInterval(sweep, Math.max(1, Math.floor(idleGrace / 4)))
     }
     let outcome: DrainOutcome = { destroyed: [] }
-    if (this.#sockets.size > 0) {
+    if (!this.#isEmpty) {
       let timer: NodeJS.Timeout | undefined
       const isSettled = await new Promise<boolean>((resolve) => {
         this.#onSettled = () => resolve(true)
@@ -133,6 +161,8 @@ export class ServerDrain {
       }
     })
     for (const socket of this.#sockets) socket.destroy()
+    // Handshakes that never finished have no TLS socket to destroy.
+    for (const socket of this.#tcp ?? []) socket.destroy()
     return destroyed
   }
 }

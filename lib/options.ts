@@ -142,6 +142,8 @@ export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = proc
   for (const key of FORBIDDEN_FASTIFY_KEYS) {
     if (key in fastify) problems.add(`fastify.${key}`, fastify[key], `no ${key} here: the runner sets it (use the log, logger or timeouts option)`)
   }
+  // The drain knows HTTP/1.1 sockets (plain or TLS); an HTTP/2 server would be closed without one.
+  if (fastify.http2 !== undefined && fastify.http2 !== false) problems.add('fastify.http2', fastify.http2, 'false or unset: the main server is HTTP/1.1 (plain, or HTTPS with fastify.https)')
 
   let signals: ResolvedRunnerOptions['signals'] = DEFAULT_SIGNALS
   if (options.signals === false) signals = false

@@ -6,6 +6,7 @@ import type {
   FastifyPluginCallback,
   FastifyServerOptions,
 } from 'fastify'
+import type { ServerOptions as HttpsServerOptions } from 'node:https'
 import type { Logger, LevelWithSilent } from 'pino'
 import type { Registry } from 'prom-client'
 import type { AdminOptions, DebugOptions, MetricsOptions, PressureOptions } from './builtin-options.ts'
@@ -198,8 +199,11 @@ export interface RunnerOptions {
   readonly logger?: Logger
   /** Default per-phase time limits for every service. Defaults: 10 000 ms each, env `FSR_TIMEOUT_INIT|READY|STOP`. */
   readonly timeouts?: ServiceTimeouts
-  /** Extra options for the root Fastify instance (not `logger`, `loggerInstance` nor `pluginTimeout`). */
-  readonly fastify?: Omit<FastifyServerOptions, 'logger' | 'loggerInstance' | 'pluginTimeout'>
+  /**
+   * Extra options for the root Fastify instance (not `logger`, `loggerInstance` nor `pluginTimeout`);
+   * `https` makes the main server an HTTPS one (key and cert as `node:https` takes them).
+   */
+  readonly fastify?: Omit<FastifyServerOptions, 'logger' | 'loggerInstance' | 'pluginTimeout'> & { readonly https?: HttpsServerOptions }
   /**
    * Signals on which `start()` installs a graceful shutdown that ends the process (with an exit code
    * from `ExitCode`), together with handlers for uncaught errors; `false` installs nothing (for

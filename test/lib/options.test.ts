@@ -46,11 +46,11 @@ test('every problem is reported together, naming what is accepted', () => {
     timeouts: { ready: 1.5 },
     signals: ['SIGHUP' as never],
     shutdown: { drainTimeout: -1 },
-    fastify: { logger: true } as never,
+    fastify: { logger: true, http2: true } as never,
     colour: 'red',
   } as never, { FSR_LOG_FORMAT: 'xml' }), (err: Error & { code: string, problems: string[] }) => {
     assert.equal(err.code, 'FSR_ERR_INVALID_OPTIONS')
-    assert.equal(err.problems.length, 9, err.message)
+    assert.equal(err.problems.length, 10, err.message)
     for (const expected of [
       /colour: got "red"; expected no such option/,
       /server\.host: got "localhost"; expected an explicit IP address/,
@@ -61,6 +61,7 @@ test('every problem is reported together, naming what is accepted', () => {
       /signals: .*SIGHUP and SIGUSR2 are reserved/,
       /shutdown\.drainTimeout: got -1/,
       /fastify\.logger: got true; expected no logger here/,
+      /fastify\.http2: got true; expected false or unset: the main server is HTTP\/1\.1/,
     ]) assert.match(err.message, expected)
     return true
   })

@@ -22,13 +22,13 @@ export interface ServerSubject {
 }
 
 /**
- * The young generation pinned at 16 MB (V8's default upper bound on 64-bit). Left to V8's sizing
- * heuristics, a program that imports a few libraries and boots a few plugins before it serves
- * settles about 20 % below a bare Fastify hello-world for its whole life. That is not the runner's
- * doing: bare Fastify importing one more package and booting a second instance first does the same.
- * CPU profiles put the difference in process.nextTick; `--min-semi-space-size=16` (or V8's
- * `--predictable-gc-schedule`) removes it, `--max-semi-space-size` does not. Both sides of a
- * comparison run with the same flags.
+ * The young generation at 16 MB from the start (V8's default upper bound on 64-bit). In Node 20
+ * and 24, a full GC that runs after the tick queue's first hundred or so uses, but before V8 has
+ * optimized it, leaves process.nextTick several times slower for the rest of the process. A
+ * program that imports a few libraries and boots a few plugins tends to have such a collection
+ * while it boots (bare Fastify too, when it imports one more package and boots a second instance
+ * first) and then serves about 20 % below a bare Fastify hello-world. With this flag our servers
+ * boot without it. Both sides of a comparison run with the same flags; see the README's benchmarks.
  */
 export const PINNED_YOUNG_GENERATION: readonly string[] = Object.freeze(['--min-semi-space-size=16'])
 

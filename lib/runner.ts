@@ -37,6 +37,7 @@ import { forgetListenEnv, InheritedSockets } from './inherited-sockets.ts'
 import { createProcessControl, type ProcessControl } from './process-control.ts'
 import { PhaseDeadline, withTimeout } from './timeout.ts'
 import { readGeneration, type HandoverSocket } from './upgrade.ts'
+import { warmUpNextTick } from './warm-up-ticks.ts'
 
 /**
  * Fastify's per-request logger. A child logger (with the request id bound) costs every request
@@ -51,6 +52,7 @@ const requestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
 
 export function createRunner (input: RunnerOptions = {}): Runner {
   const options = resolveRunnerOptions(input)
+  warmUpNextTick()
   const log = createLogger(options)
   const serverOptions: FastifyServerOptions = options.fastify
   const app: FastifyInstance = fastify({

@@ -6,11 +6,13 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
+import type { ServerResponse } from 'node:http'
 import { Agent as HttpsAgent, createServer, request, type Agent } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { test } from 'node:test'
 import { ServerDrain } from '../../lib/drain-server.ts'
 import { createRunner } from '../../lib/index.ts'
+import { waitFor } from '../helpers/fixture-process.ts'
 import { captureLogs } from '../helpers/log-capture.ts'
 
 const key = readFileSync(new URL('../fixtures/tls/key.pem', import.meta.url))
@@ -37,13 +39,15 @@ function get (port: number, path: string, agent: Agent): Promise<Answer> {
 }
 
 test('an https request in flight is counted and answered through a drain with an idle grace, as an upgrade drains', async (t) => {
-  let began!: () => void
-  const started = new Promise<void>((resolve) => { began = resolve })
+  // The slow response is held until the test ends it; the quick one's socket is kept to watch.
+  let quickSocket: Socket | undefined
+  let held: ServerResponse | undefined
   const server = createServer({ key, cert }, (req, res) => {
-    if (req.url === '/slow') {
-      began()
-      setTimeout(() => res.end('slow done'), 300)
-    } else res.end('quick')
+    if (req.url === '/slow') held = res
+    else {
+      quickSocket = req.socket
+      res.end('quick')
+    }
   })
   const drain = new ServerDrain(server)
   server.listen(0, '127.0.0.1')
@@ -56,11 +60,15 @@ test('an https request in flight is counted and answered through a drain with an
   // A finished request leaves an idle keep-alive socket behind; then one request stays in flight.
   assert.equal((await get(port, '/quick', agent)).body, 'quick')
   const slow = get(port, '/slow', new HttpsAgent({ keepAlive: true }))
-  await started
+  await waitFor(() => held !== undefined)
   assert.equal(drain.inFlight, 1, 'the response in flight is seen on its TLS socket')
 
-  // Idle sockets get 50 ms; the slow response takes 300: it must not be taken for idle.
-  const outcome = await drain.drain(5_000, 50)
+  // Idle sockets get 50 ms. Once the idle one is closed, the grace has passed for the busy one too:
+  // it must not have been taken for idle.
+  const draining = drain.drain(5_000, 50)
+  await once(quickSocket!, 'close')
+  held!.end('slow done')
+  const outcome = await draining
   const answer = await slow
   assert.equal(answer.status, 200)
   assert.equal(answer.body, 'slow done')
@@ -70,8 +78,9 @@ test('an https request in flight is counted and answered through a drain with an
 })
 
 test('stop() over HTTPS waits for the request in flight, which ends with Connection: close', async (t) => {
-  let began!: () => void
-  const started = new Promise<void>((resolve) => { began = resolve })
+  let release!: () => void
+  const released = new Promise<void>((resolve) => { release = resolve })
+  let isHandling = false
   const runner = createRunner({
     server: { port: 0, host: '127.0.0.1' },
     fastify: { https: { key, cert } },
@@ -81,8 +90,8 @@ test('stop() over HTTPS waits for the request in flight, which ends with Connect
   })
   runner.register(async (app) => {
     app.get('/slow', async () => {
-      began()
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      isHandling = true
+      await released
       return { done: true }
     })
   }, { service: { name: 'api' } })
@@ -92,9 +101,12 @@ test('stop() over HTTPS waits for the request in flight, which ends with Connect
   t.after(() => agent.destroy())
 
   const slow = get(runner.address!.port, '/slow', agent)
-  await started
+  await waitFor(() => isHandling)
   assert.equal(runner.inFlightRequests, 1)
-  await runner.stop()
+  const stopping = runner.stop()
+  await waitFor(() => runner.status !== 'running')
+  release()
+  await stopping
   const answer = await slow
   assert.equal(answer.status, 200)
   assert.deepEqual(JSON.parse(answer.body), { done: true })

@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino'
 import { createRunner, defineService, type HealthChange, type RunnerOptions, type ServiceContext } from '../../lib/index.ts'
 import type { Benchmark } from './benchmark.ts'
 import { measure, median, type MeasureOptions } from './measure.ts'
-import { compareThroughput, describeLoad, PINNED_YOUNG_GENERATION, throughputRow } from './measure-throughput.ts'
+import { compareThroughput, describeLoad, HELLO_LOAD, PINNED_YOUNG_GENERATION, throughputRow } from './measure-throughput.ts'
 import { formatNumber } from './print-table.ts'
 
 const SUBSCRIBERS = 1_000
@@ -129,15 +129,14 @@ export const benchmark: Benchmark = {
     const polling = await measurePollingCpu(true)
     const idle = await measurePollingCpu(false)
     const alone = { log: { level: 'silent' }, admin: false, metrics: false, debug: false }
-    const load = { path: '/hello', connections: 10, warmupSeconds: 1, rounds: 14, seconds: 1 }
     const tuned = { nodeFlags: PINNED_YOUNG_GENERATION }
     const throughput = await compareThroughput({
       ours: { file: 'runner-server.ts', env: { BENCH_RUNNER_OPTIONS: JSON.stringify(alone) }, ...tuned },
       baseline: { file: 'fastify-server.ts', ...tuned },
       oursDefaultHeap: { file: 'runner-server.ts', env: { BENCH_RUNNER_OPTIONS: JSON.stringify(alone) } },
       baselineDefaultHeap: { file: 'fastify-server.ts' },
-    }, load)
-    const how = `${describeLoad(load)}; baseline: fastify() (no logger) with the same route`
+    }, HELLO_LOAD)
+    const how = `${describeLoad(HELLO_LOAD)}; baseline: fastify() (no logger) with the same route`
 
     const toMicros = (values: readonly number[]): { median: number, min: number, unit: string } => ({ median: median(values) * 1000, min: Math.min(...values) * 1000, unit: 'µs' })
     const added = polling.percent - idle.percent

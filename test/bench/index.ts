@@ -8,6 +8,7 @@ import { arch, availableParallelism, cpus, platform } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { Benchmark, Row } from './benchmark.ts'
 import { formatTable } from './print-table.ts'
+import { buildFixtures } from './spawn-program.ts'
 
 /** Every benchmark module (exporting `benchmark`), in the order they run. Add new ones here. */
 const MODULES: readonly string[] = [
@@ -76,6 +77,8 @@ async function main (argv: readonly string[]): Promise<number> {
     return 2
   }
   process.stdout.write(`# benchmarks: ${selected.map(({ benchmark }) => benchmark.name).join(', ')}\n${describeMachine()}\n\n`)
+  // Here, once: the forked benchmark processes inherit the environment that says it is done.
+  buildFixtures()
   let failures = 0
   for (const { file, benchmark } of selected) {
     process.stdout.write(`running ${benchmark.name} ...\n`)

@@ -45,6 +45,9 @@ export interface ThroughputOptions {
   readonly seconds: number
 }
 
+/** The load of the throughput rows: a small JSON route, where the server's own costs show most. */
+export const HELLO_LOAD: ThroughputOptions = Object.freeze({ path: '/hello', connections: 10, warmupSeconds: 1, rounds: 14, seconds: 1 })
+
 export interface Throughput {
   /** Median of the runs' requests per second. */
   readonly median: number

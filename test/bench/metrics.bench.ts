@@ -6,7 +6,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { createRunner, defineService, type RunnerOptions } from '../../lib/index.ts'
 import type { Benchmark, Row } from './benchmark.ts'
 import { measure, type MeasureOptions } from './measure.ts'
-import { compareThroughput, describeLoad, PINNED_YOUNG_GENERATION, throughputRow } from './measure-throughput.ts'
+import { compareThroughput, describeLoad, HELLO_LOAD, PINNED_YOUNG_GENERATION, throughputRow } from './measure-throughput.ts'
 import { formatNumber } from './print-table.ts'
 
 const SERVICES = 1_000
@@ -84,14 +84,13 @@ export const benchmark: Benchmark = {
   async run () {
     const scrape = await measureScrape()
     const silent = { log: { level: 'silent' } }
-    const load = { path: '/hello', connections: 10, warmupSeconds: 1, rounds: 14, seconds: 1 }
     const tuned = { nodeFlags: PINNED_YOUNG_GENERATION }
     const throughput = await compareThroughput({
       ours: { file: 'runner-server.ts', env: { BENCH_RUNNER_OPTIONS: JSON.stringify({ ...silent, debug: false, pressure: false }) }, ...tuned },
       builtins: { file: 'runner-server.ts', env: { BENCH_RUNNER_OPTIONS: JSON.stringify(silent) }, ...tuned },
       baseline: { file: 'fastify-server.ts', ...tuned },
-    }, load)
-    const how = `${describeLoad(load)}; both sides run with node ${PINNED_YOUNG_GENERATION.join(' ')} (see measure-throughput.ts); baseline: fastify() (no logger) with the same route`
+    }, HELLO_LOAD)
+    const how = `${describeLoad(HELLO_LOAD)}; both sides run with node ${PINNED_YOUNG_GENERATION.join(' ')} (see measure-throughput.ts); baseline: fastify() (no logger) with the same route`
     return [
       scrape,
       throughputRow('GET /hello, metrics on', throughput.ours, throughput.baseline, {

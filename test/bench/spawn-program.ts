@@ -63,13 +63,14 @@ export interface SpawnOptions {
 }
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
-/** Where the fixtures are compiled to, with the sources they import; made anew by each bench process. */
+/** Where the fixtures are compiled to, with the sources they import. */
 const build = join(root, 'node_modules', '.cache', 'fsr-bench')
-let isBuilt = false
+/** Set by the process that compiled them, so the benchmark processes it forks do not compile again. */
+const BUILT_ENV = 'FSR_BENCH_FIXTURES_BUILT'
 
-/** Compiles the fixtures and the sources they import with the project's own compiler options. */
-function buildFixtures (): void {
-  if (isBuilt) return
+/** Compiles the fixtures and the sources they import with the project's own compiler options, once per `npm run bench`. */
+export function buildFixtures (): void {
+  if (process.env[BUILT_ENV] === '1') return
   rmSync(build, { recursive: true, force: true })
   mkdirSync(build, { recursive: true })
   const up = '../../..'
@@ -80,7 +81,7 @@ function buildFixtures (): void {
   }))
   const tsc = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(build, 'tsconfig.json')], { encoding: 'utf8' })
   if (tsc.status !== 0) throw new Error(`compiling the bench fixtures failed:\n${tsc.stdout}${tsc.stderr}${tsc.error?.message ?? ''}`)
-  isBuilt = true
+  process.env[BUILT_ENV] = '1'
 }
 
 /** Starts `node <compiled test/bench/fixtures/<file>>` from the package root. */

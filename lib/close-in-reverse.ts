@@ -5,13 +5,14 @@
 // avvio and fastq about 0.6 KB and a round of promises and ticks at close.
 import type { FastifyInstance } from 'fastify'
 
-/** The two steps of one service's stop, as its onClose hooks call them. */
+/** The two steps of one service's stop, as its onClose hooks call them; each returns a promise only when it has to wait. */
 export interface ClosingService {
-  beginStop (): Promise<void>
-  finishStop (): Promise<void>
+  beginStop (): Promise<void> | undefined
+  finishStop (): Promise<void> | undefined
 }
 
-type OnCloseHook = (instance: FastifyInstance) => Promise<void>
+// avvio awaits what a hook returns when it is a promise, and goes on at the next tick otherwise.
+type OnCloseHook = (instance: FastifyInstance) => Promise<void> | undefined
 type OnClose = (this: FastifyInstance, hook: OnCloseHook) => FastifyInstance
 
 export class CloseInReverse {
@@ -47,12 +48,12 @@ export class CloseInReverse {
   loaded (service: ClosingService): void {
     this.#loading = undefined
     if (this.#hasFinishHook) {
-      this.#add(async () => await service.beginStop())
+      this.#add(() => service.beginStop())
     } else if (this.#run !== undefined) {
       this.#run.push(service)
     } else {
       const run = [service]
-      this.#add(async () => await stopAll(run))
+      this.#add(() => stopAll(run))
       this.#run = run
     }
   }
@@ -62,7 +63,7 @@ export class CloseInReverse {
     // The first hook the loading service adds: its `finishStop` goes behind it, so it runs after.
     if (service !== undefined && !this.#hasFinishHook) {
       this.#hasFinishHook = true
-      this.#add(async () => await service.finishStop())
+      this.#add(() => service.finishStop())
     }
     this.#run = undefined
   }
@@ -79,10 +80,19 @@ export class CloseInReverse {
  */
 async function stopAll (services: readonly ClosingService[]): Promise<void> {
   let failure: { err: unknown } | undefined
-  const remember = (err: unknown): void => { failure = { err } }
   for (let i = services.length - 1; i >= 0; i--) {
-    await services[i].beginStop().catch(remember)
-    await services[i].finishStop().catch(remember)
+    try {
+      const begun = services[i].beginStop()
+      if (begun !== undefined) await begun
+    } catch (err) {
+      failure = { err }
+    }
+    try {
+      const finished = services[i].finishStop()
+      if (finished !== undefined) await finished
+    } catch (err) {
+      failure = { err }
+    }
   }
   if (failure !== undefined) throw failure.err
 }

@@ -227,15 +227,22 @@ export class HealthRegistry {
     const explained = derived !== undefined && status !== own.status ? derived : own
     const previous = source.entry
     const at = this.#now()
-    source.entry = Object.freeze({
-      status,
-      since: status === previous.status ? previous.since : at,
-      checkedAt: source.checkedAt,
-      critical: previous.critical,
-      ...(explained.reason === undefined ? {} : { reason: explained.reason }),
-      ...(explained.detail === undefined ? {} : { detail: explained.detail }),
-      ...(derived === undefined ? {} : { derived: derived.status }),
-    })
+    const since = status === previous.status ? previous.since : at
+    const { checkedAt } = source
+    const { critical } = previous
+    // Most entries say no more than their status (every service turning healthy as it starts):
+    // one literal shape for them, where the spreads would build the object property by property.
+    source.entry = Object.freeze(explained.reason === undefined && explained.detail === undefined && derived === undefined
+      ? { status, since, checkedAt, critical }
+      : {
+          status,
+          since,
+          checkedAt,
+          critical,
+          ...(explained.reason === undefined ? {} : { reason: explained.reason }),
+          ...(explained.detail === undefined ? {} : { detail: explained.detail }),
+          ...(derived === undefined ? {} : { derived: derived.status }),
+        })
     // A change is a new status or a new reason; the same again only refreshes checkedAt and detail.
     if (status === previous.status && explained.reason === previous.reason) return
 

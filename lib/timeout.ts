@@ -1,4 +1,5 @@
 // Bounds a promise by a time limit of ours, so no phase of a service can hang the runner.
+import { FSR_ERR_TIMEOUT } from './errors.ts'
 
 /**
  * Settles like `work`, or rejects with `onTimeout()` after `ms` milliseconds (`0` = no limit).
@@ -12,6 +13,11 @@ export function withTimeout<T> (work: Promise<T>, ms: number, onTimeout: () => E
     timer = setTimeout(() => reject(onTimeout()), ms)
   })
   return Promise.race([work, limit]).finally(() => clearTimeout(timer))
+}
+
+/** Whether `value` can be awaited: what a hook returned, which may be a promise, a thenable or a plain value. */
+export function isPromiseLike (value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function'
 }
 
 /** Calls `fn` with `args` and turns a synchronous throw into a rejection (no closure needed per call). */
@@ -29,16 +35,21 @@ export class PhaseDeadline {
   #timer: NodeJS.Timeout | undefined
   #firesAt = 0
   #deadline = 0
-  // The bounded phase: how it fails, and the error it fails with.
+  // The bounded phase: how it fails, and what it is (for FSR_ERR_TIMEOUT: no closure per phase).
   #expire: ((err: Error) => void) | undefined
-  #onTimeout: (() => Error) | undefined
+  #service = ''
+  #phase = ''
+  #limit = 0
 
-  bound<T> (work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-    if (ms === 0) return work
-    if (this.#expire !== undefined) return withTimeout(work, ms, onTimeout)
+  /** Settles like `work`, or rejects with FSR_ERR_TIMEOUT naming `service` and `phase` after `ms` (`0` = no limit). */
+  bound<T> (work: PromiseLike<T>, ms: number, service: string, phase: string): Promise<T> {
+    if (ms === 0) return Promise.resolve(work)
+    if (this.#expire !== undefined) return withTimeout(Promise.resolve(work), ms, () => new FSR_ERR_TIMEOUT(service, phase, ms))
     return new Promise<T>((resolve, reject) => {
       this.#expire = reject
-      this.#onTimeout = onTimeout
+      this.#service = service
+      this.#phase = phase
+      this.#limit = ms
       this.#deadline = performance.now() + ms
       if (this.#timer === undefined || this.#firesAt > this.#deadline) this.#arm(ms)
       // Only while a phase is bounded does the timer keep the process alive (as withTimeout's does).
@@ -65,7 +76,7 @@ export class PhaseDeadline {
     if (expire === undefined) return
     const left = this.#deadline - performance.now()
     if (left > 0) return this.#arm(Math.ceil(left))
-    const err = (this.#onTimeout as () => Error)()
+    const err = new FSR_ERR_TIMEOUT(this.#service, this.#phase, this.#limit)
     this.#end(expire)
     expire(err)
   }
@@ -74,7 +85,6 @@ export class PhaseDeadline {
     // A phase that already timed out must not end the one bounded after it.
     if (this.#expire !== expire) return
     this.#expire = undefined
-    this.#onTimeout = undefined
     this.#timer?.unref()
   }
 }

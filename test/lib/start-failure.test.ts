@@ -96,3 +96,42 @@ test('a run that ignores the signal is waited for no longer than the stop timeou
     return true
   })
 })
+
+test('a synchronous init that throws fails the start like one that rejects', async () => {
+  const { error, events, states } = await startWith({ init () { throw new Error('bad config') } })
+  assert.equal(error.code, 'FSR_ERR_SERVICE_START')
+  assert.equal(error.phase, 'init')
+  assert.equal(error.cause.message, 'bad config')
+  assert.deepEqual(events, ['stop two', 'stop one'])
+  assert.deepEqual(states, ['one:stopped', 'two:stopped', 'bad:failed', 'after:registered'])
+})
+
+test('synchronous hooks and thenables: each is waited for as needed, in order, and a synchronous stop throw is reported', async () => {
+  const logs = captureLogs()
+  const runner = createRunner({ server: false, signals: false, logger: logs.logger })
+  const events: string[] = []
+  // A thenable that is not a native promise, settled on a later turn: the next service must wait for it.
+  const later = (event: string): PromiseLike<void> => ({
+    // oxlint-disable-next-line unicorn/no-thenable -- a thenable is what this test is about
+    then (resolve) {
+      setImmediate(() => {
+        events.push(event)
+        resolve?.(undefined)
+      })
+      return Promise.resolve() as never
+    },
+  })
+  runner.register(defineService({ name: 'plain', init () { events.push('init plain') }, stop () { events.push('stop plain') } }))
+  runner.register(defineService({ name: 'thenable', init: () => later('init thenable'), stop: () => later('stop thenable') }))
+  runner.register(defineService({ name: 'throws', init () { events.push('init throws') }, stop () { throw new Error('close failed') } }))
+  await runner.start()
+  assert.deepEqual(events.splice(0), ['init plain', 'init thenable', 'init throws'])
+  await assert.rejects(runner.stop(), (err: Error & { code: string, errors: Array<Error & { code: string }> }) => {
+    assert.equal(err.code, 'FSR_ERR_UNCLEAN_STOP')
+    assert.deepEqual(err.errors.map((e) => e.code), ['FSR_ERR_SERVICE_STOP'])
+    assert.match(err.errors[0].message, /"throws".*close failed/)
+    return true
+  })
+  assert.deepEqual(events, ['stop thenable', 'stop plain'])
+  assert.deepEqual(runner.states().map((s) => s.state), ['stopped', 'stopped', 'failed'])
+})

@@ -25,13 +25,9 @@ import { watchHealth } from './health-watch.ts'
 /** Subscribers receive every `HealthChange` of every runner in the process. */
 export const healthChannel = diagnostics.channel('fastify-service-runner:health')
 
-/** How one entry is kept: its service's options with the runner's defaults filled in. */
-export interface HealthSourceOptions extends Omit<ServiceHealthOptions, 'interval' | 'timeout'> {
-  /** Where changes are logged. */
-  readonly logTo: ServiceLog
-  /** Milliseconds between passive checks. */
+/** What a passive check falls back to when its service sets no interval or timeout (ms). */
+export interface HealthCheckDefaults {
   readonly interval: number
-  /** Limit of one passive check, ms (`0` = none). */
   readonly timeout: number
 }
 
@@ -43,7 +39,10 @@ interface Subscription {
 
 interface Source {
   readonly name: string
-  readonly options: HealthSourceOptions
+  /** As the service gave them (most give none: one shared empty object). */
+  readonly options: ServiceHealthOptions
+  /** Where changes are logged. */
+  readonly logTo: ServiceLog
   readonly follow: readonly string[]
   /** Services that follow this one: settled again whenever this one changes (made on first use, as `subscriptions`). */
   followers: Source[] | undefined
@@ -56,6 +55,7 @@ interface Source {
 }
 
 const NO_FOLLOW: readonly string[] = Object.freeze([])
+const NO_SOURCES: readonly Source[] = Object.freeze([])
 // The reports the lifecycle makes, shared: every service keeps its latest.
 const UNKNOWN: HealthReport = Object.freeze({ status: 'unknown' })
 const HEALTHY: HealthReport = Object.freeze({ status: 'healthy' })
@@ -64,6 +64,7 @@ const LOG_LEVEL: Readonly<Record<HealthStatus, 'info' | 'warn' | 'error'>> = { h
 
 export class HealthRegistry {
   #log: Logger
+  #defaults: HealthCheckDefaults
   #now: () => number
   #sources = new Map<string, Source>()
   // Changes wait here while listeners run, so every listener hears every change in the same order.
@@ -73,8 +74,9 @@ export class HealthRegistry {
   /** Told of every passive check: its service, duration in ms, and whether it failed (threw, timed out, bad result). */
   readonly #onCheck: ((name: string, duration: number, isFailure: boolean) => void) | undefined
 
-  constructor (log: Logger, now: () => number = Date.now, onCheck?: (name: string, duration: number, isFailure: boolean) => void) {
+  constructor (log: Logger, defaults: HealthCheckDefaults, now: () => number = Date.now, onCheck?: (name: string, duration: number, isFailure: boolean) => void) {
     this.#log = log
+    this.#defaults = defaults
     this.#now = now
     this.#onCheck = onCheck
   }
@@ -84,12 +86,13 @@ export class HealthRegistry {
   }
 
   /** Adds an entry (`unknown`); it may follow only entries added before it, so follows never cycle. */
-  add (name: string, options: HealthSourceOptions): void {
+  add (name: string, options: ServiceHealthOptions, logTo: ServiceLog): void {
     const follow = options.follow === undefined ? NO_FOLLOW : [...new Set(options.follow)]
-    const followed = follow.map((target) => this.#source(`service "${name}" health.follow`, target))
+    const followed = follow.length === 0 ? NO_SOURCES : follow.map((target) => this.#source(`service "${name}" health.follow`, target))
     const source: Source = {
       name,
       options,
+      logTo,
       follow,
       followers: undefined,
       subscriptions: undefined,
@@ -108,7 +111,8 @@ export class HealthRegistry {
   setCheck (name: string, check: () => HealthCheckResult | Promise<HealthCheckResult>): void {
     const source = this.#source('health', name)
     source.poller?.stop()
-    const { interval, timeout } = source.options
+    const interval = source.options.interval ?? this.#defaults.interval
+    const timeout = source.options.timeout ?? this.#defaults.timeout
     source.poller = new HealthPoller({ name, check, interval, timeout, onResult: (report, duration, isFailure) => {
       this.#onCheck?.(name, duration, isFailure)
       this.#record(source, report)
@@ -123,8 +127,8 @@ export class HealthRegistry {
         this.#record(source, readHealthReport(`health.report() of service "${name}"`, status, detail))
       },
       get: (of: string = name) => this.get(of),
-      subscribe: (names: string | readonly string[], listener: HealthListener) => this.subscribe(names, listener, source.options.logTo.log),
-      watch: (names: string | readonly string[], options?: { readonly signal?: AbortSignal }) => this.watch(names, options, source.options.logTo.log),
+      subscribe: (names: string | readonly string[], listener: HealthListener) => this.subscribe(names, listener, source.logTo.log),
+      watch: (names: string | readonly string[], options?: { readonly signal?: AbortSignal }) => this.watch(names, options, source.logTo.log),
     }) as ServiceHealth
     return source.handle
   }
@@ -214,19 +218,19 @@ export class HealthRegistry {
 
   #record (source: Source, report: HealthReport): void {
     source.own = report
-    source.checkedAt = this.#now()
-    this.#settle(source)
+    const at = this.#now()
+    source.checkedAt = at
+    this.#settle(source, at)
   }
 
   /** Recomputes one entry from its own report and what it follows; on a change, tells everyone. */
-  #settle (source: Source): void {
+  #settle (source: Source, at: number = this.#now()): void {
     const { own } = source
     const derived = this.#derive(source)
     const status = derived === undefined ? own.status : combineStatus(own.status, derived.status)
     // When following decided the status, following explains it.
     const explained = derived !== undefined && status !== own.status ? derived : own
     const previous = source.entry
-    const at = this.#now()
     const since = status === previous.status ? previous.since : at
     const { checkedAt } = source
     const { critical } = previous
@@ -249,7 +253,7 @@ export class HealthRegistry {
     const { entry } = source
     // The first `healthy` of a service that starts is routine: the boot summary tells it at info.
     const level = status === 'healthy' && previous.status === 'unknown' ? 'debug' : LOG_LEVEL[status]
-    const { logTo } = source.options
+    const { logTo } = source
     if (logTo.isLevelEnabled(level)) logTo.log[level]({ status, previous: previous.status, reason: entry.reason, detail: entry.detail }, 'service health changed')
     const hasSubscriptions = source.subscriptions !== undefined && source.subscriptions.size > 0
     // Most changes (every service turning healthy as it starts) have no one to hear them: no record then.
@@ -261,7 +265,7 @@ export class HealthRegistry {
         this.#enqueue(() => { for (const subscription of subscriptions) this.#call(subscription, change) })
       }
     }
-    for (const follower of source.followers ?? []) this.#settle(follower)
+    if (source.followers !== undefined) for (const follower of source.followers) this.#settle(follower, at)
   }
 
   #derive (source: Source): HealthReport | undefined {
@@ -269,7 +273,7 @@ export class HealthRegistry {
     const statuses: Record<string, HealthStatus> = {}
     for (const name of source.follow) statuses[name] = (this.#sources.get(name) as Source).entry.status
     const { status, error } = deriveStatus(Object.freeze(statuses), source.options)
-    if (error !== undefined) source.options.logTo.log.error({ err: error }, 'health derive failed')
+    if (error !== undefined) source.logTo.log.error({ err: error }, 'health derive failed')
     const hurt = Object.entries(statuses).filter(([, followed]) => followed === 'degraded' || followed === 'unhealthy')
     const reason = hurt.length === 0 ? undefined : `follows ${hurt.map(([name, followed]) => `${name} (${followed})`).join(', ')}`
     return { status, ...(reason === undefined ? {} : { reason }), detail: { follows: statuses } }

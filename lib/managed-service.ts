@@ -85,7 +85,7 @@ export class ManagedService implements ServiceLog, ClosingService {
   constructor (spec: ServiceSpec, defaults: Required<ServiceTimeouts>, host: ServiceHost) {
     this.spec = spec
     // Most services keep the runner's timeouts: they share its object.
-    this.timeouts = Object.keys(spec.timeouts).length === 0 ? defaults : { ...defaults, ...spec.timeouts }
+    this.timeouts = hasNoKeys(spec.timeouts) ? defaults : { ...defaults, ...spec.timeouts }
     this.#host = host
     this.lifecycle = new Lifecycle(spec.name, this, host.onTransition)
   }
@@ -298,6 +298,12 @@ export class ManagedService implements ServiceLog, ClosingService {
     if (this.stopError === undefined) this.lifecycle.transition('stopped')
     else this.lifecycle.transition('failed', this.stopError)
   }
+}
+
+/** Whether `object` has no own enumerable key, without building the array Object.keys would. */
+function hasNoKeys (object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return false
+  return true
 }
 
 /** Registers the plugin of a plain-plugin service; resolves once it has loaded. */

@@ -64,7 +64,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   })
   const services = new Map<string, ManagedService>()
   // Every service's health, plus entries that are not services (the built-in `process`).
-  const health = new HealthRegistry(log, Date.now, (name, duration, isFailure) => callHooks('onHealthCheck', name, duration, isFailure))
+  const health = new HealthRegistry(log, options.health, Date.now, (name, duration, isFailure) => callHooks('onHealthCheck', name, duration, isFailure))
   // The service whose plugin is loading: what `app.service` means on a shared (fastify-plugin) instance.
   let loading: ServiceContext | undefined
   // Encapsulated contexts created while a service loads belong to that service.
@@ -161,12 +161,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     }
     const service = new ManagedService(spec, options.timeouts, host)
     // Throws FSR_ERR_UNKNOWN_SERVICE for a `follow` name not registered yet, before anything is kept.
-    health.add(spec.name, {
-      ...spec.health,
-      logTo: service,
-      interval: spec.health.interval ?? options.health.interval,
-      timeout: spec.health.timeout ?? options.health.timeout,
-    })
+    health.add(spec.name, spec.health, service)
     services.set(spec.name, service)
     app.register(service.createPlugin())
     return runner
@@ -307,7 +302,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   function addHealthSource (name: string, { critical = true }: { readonly critical?: boolean } = {}): ServiceHealth {
     if (status !== 'created') throw new FSR_ERR_ALREADY_STARTED('add a health source')
     if (services.has(name) || health.has(name)) throw new FSR_ERR_DUPLICATE_SERVICE(name)
-    health.add(name, { logTo: serviceLogOf(log.child({ service: name })), critical, ...options.health })
+    health.add(name, { critical }, serviceLogOf(log.child({ service: name })))
     return health.handle(name)
   }
 

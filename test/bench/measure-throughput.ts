@@ -11,7 +11,7 @@ import autocannon from 'autocannon'
 import { spawn, spawnSync } from 'node:child_process'
 import { availableParallelism } from 'node:os'
 import type { Row } from './benchmark.ts'
-import { median } from './measure.ts'
+import { median, pairedRatio } from './measure.ts'
 import { isListening, killIfAlive, spawnProgram, type Program } from './spawn-program.ts'
 
 /** A server program, its environment (see fixtures/) and options for node. */
@@ -152,11 +152,6 @@ export async function compareThroughput<K extends string> (subjects: Readonly<Re
     outcome[name] = { median: median(runs[i]), min: Math.min(...runs[i]), runs: runs[i], non2xx: non2xx[i], errors: errors[i] }
   })
   return outcome
-}
-
-/** The median over rounds of ours / baseline within the round. */
-export function pairedRatio (ours: Throughput, baseline: Throughput): number {
-  return median(ours.runs.map((perSecond, round) => perSecond / baseline.runs[round]))
 }
 
 /** How compareThroughput loaded the servers, for a row's note. */

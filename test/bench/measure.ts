@@ -31,6 +31,15 @@ export function median (values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
+/**
+ * The median over rounds of ours / baseline within the round: subjects that ran in the same round
+ * met the same machine, so a slow spell moves both sides of a round's ratio, and the median drops
+ * the rounds it hit unevenly.
+ */
+export function pairedRatio (ours: { readonly runs: readonly number[] }, baseline: { readonly runs: readonly number[] }): number {
+  return median(ours.runs.map((value, round) => value / baseline.runs[round]))
+}
+
 /** Collects what the previous run left behind, when node runs with --expose-gc (the harness adds it). */
 function collectGarbage (): void {
   globalThis.gc?.()

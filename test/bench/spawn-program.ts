@@ -10,7 +10,7 @@ import { once } from 'node:events'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { isAlive } from '../../lib/process-control.ts'
 
 export type Json = Readonly<Record<string, unknown>>
@@ -82,6 +82,15 @@ export function buildFixtures (): void {
   const tsc = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(build, 'tsconfig.json')], { encoding: 'utf8' })
   if (tsc.status !== 0) throw new Error(`compiling the bench fixtures failed:\n${tsc.stdout}${tsc.stderr}${tsc.error?.message ?? ''}`)
   process.env[BUILT_ENV] = '1'
+}
+
+/**
+ * The compiled form of a source module (`lib/index.ts`, from the package root), for a benchmark
+ * that times our code in its own process: as users run it (tsc's output), not as tsx rewrites it.
+ */
+export function compiledModule (source: string): string {
+  buildFixtures()
+  return pathToFileURL(join(build, 'out', source.replace(/\.ts$/, '.js'))).href
 }
 
 /** Starts `node <compiled test/bench/fixtures/<file>>` from the package root. */

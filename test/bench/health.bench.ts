@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino'
 import { createRunner, defineService, type HealthChange, type RunnerOptions, type ServiceContext } from '../../lib/index.ts'
 import type { Benchmark } from './benchmark.ts'
 import { measure, median, type MeasureOptions } from './measure.ts'
-import { compareThroughput, describeLoad, HELLO_LOAD, PINNED_YOUNG_GENERATION, throughputRow } from './measure-throughput.ts'
+import { compareThroughput, describeLoad, HELLO_LOAD, NO_LOGGER_BASELINE, PINNED_YOUNG_GENERATION, SAME_LOGGER, SAME_LOGGER_BASELINE, throughputRow } from './measure-throughput.ts'
 import { formatNumber } from './print-table.ts'
 
 const SUBSCRIBERS = 1_000
@@ -123,7 +123,7 @@ async function measurePollingCpu (withCheck: boolean): Promise<CpuUse> {
 
 export const benchmark: Benchmark = {
   name: 'health',
-  goal: `one report to ${SUBSCRIBERS} subscribers < ${GOAL_DELIVERY_MS} ms; ${SERVICES} checks polled every second < ${GOAL_POLL_PERCENT} % of a core; main-server throughput with pressure monitoring >= ${GOAL_THROUGHPUT_RATIO}x bare Fastify`,
+  goal: `one report to ${SUBSCRIBERS} subscribers < ${GOAL_DELIVERY_MS} ms; ${SERVICES} checks polled every second < ${GOAL_POLL_PERCENT} % of a core; main-server throughput with pressure monitoring >= ${GOAL_THROUGHPUT_RATIO}x bare Fastify (with the same logger)`,
   async run () {
     const delivery = await measureDelivery()
     const polling = await measurePollingCpu(true)
@@ -132,11 +132,12 @@ export const benchmark: Benchmark = {
     const tuned = { nodeFlags: PINNED_YOUNG_GENERATION }
     const throughput = await compareThroughput({
       ours: { file: 'runner-server.ts', env: { BENCH_RUNNER_OPTIONS: JSON.stringify(alone) }, ...tuned },
-      baseline: { file: 'fastify-server.ts', ...tuned },
+      baseline: { file: 'fastify-server.ts', env: SAME_LOGGER, ...tuned },
+      baselineNoLogger: { file: 'fastify-server.ts', ...tuned },
       oursDefaultHeap: { file: 'runner-server.ts', env: { BENCH_RUNNER_OPTIONS: JSON.stringify(alone) } },
-      baselineDefaultHeap: { file: 'fastify-server.ts' },
+      baselineDefaultHeap: { file: 'fastify-server.ts', env: SAME_LOGGER },
     }, HELLO_LOAD)
-    const how = `${describeLoad(HELLO_LOAD)}; baseline: fastify() (no logger) with the same route`
+    const how = `${describeLoad(HELLO_LOAD)}; baseline: ${SAME_LOGGER_BASELINE}`
 
     const toMicros = (values: readonly number[]): { median: number, min: number, unit: string } => ({ median: median(values) * 1000, min: Math.min(...values) * 1000, unit: 'µs' })
     const added = polling.percent - idle.percent
@@ -161,6 +162,9 @@ export const benchmark: Benchmark = {
       }),
       throughputRow('as 3, V8 default heap sizing', throughput.oursDefaultHeap, throughput.baselineDefaultHeap, {
         note: 'information only: row 3 with both sides on V8\'s default young-generation sizing, under which ours (a larger program with a longer boot) takes a full GC while it boots; createRunner() warms process.nextTick up so that it survives it (lib/warm-up-ticks.ts, measure-throughput.ts)',
+      }),
+      throughputRow('as 3, baseline without logger', throughput.ours, throughput.baselineNoLogger, {
+        note: `information only: ours as row 3; baseline: ${NO_LOGGER_BASELINE}`,
       }),
     ]
   },

@@ -6,7 +6,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { createRunner, defineService, type RunnerOptions } from '../../lib/index.ts'
 import type { Benchmark, Row } from './benchmark.ts'
 import { measure, type MeasureOptions } from './measure.ts'
-import { compareThroughput, describeLoad, HELLO_LOAD, PINNED_YOUNG_GENERATION, throughputRow } from './measure-throughput.ts'
+import { compareThroughput, describeLoad, HELLO_LOAD, NO_LOGGER_BASELINE, PINNED_YOUNG_GENERATION, SAME_LOGGER, SAME_LOGGER_BASELINE, throughputRow } from './measure-throughput.ts'
 import { formatNumber } from './print-table.ts'
 
 const SERVICES = 1_000
@@ -80,7 +80,7 @@ async function measureScrape (): Promise<Row> {
 
 export const benchmark: Benchmark = {
   name: 'metrics',
-  goal: `main-server throughput with metrics collection on >= ${GOAL_THROUGHPUT_RATIO}x bare Fastify; /metrics with ${formatNumber(SERVICES)} services shown against a static registry of the same series`,
+  goal: `main-server throughput with metrics collection on >= ${GOAL_THROUGHPUT_RATIO}x bare Fastify (with the same logger); /metrics with ${formatNumber(SERVICES)} services shown against a static registry of the same series`,
   async run () {
     const scrape = await measureScrape()
     const silent = { log: { level: 'silent' } }
@@ -88,9 +88,10 @@ export const benchmark: Benchmark = {
     const throughput = await compareThroughput({
       ours: { file: 'runner-server.ts', env: { BENCH_RUNNER_OPTIONS: JSON.stringify({ ...silent, debug: false, pressure: false }) }, ...tuned },
       builtins: { file: 'runner-server.ts', env: { BENCH_RUNNER_OPTIONS: JSON.stringify(silent) }, ...tuned },
-      baseline: { file: 'fastify-server.ts', ...tuned },
+      baseline: { file: 'fastify-server.ts', env: SAME_LOGGER, ...tuned },
+      baselineNoLogger: { file: 'fastify-server.ts', ...tuned },
     }, HELLO_LOAD)
-    const how = `${describeLoad(HELLO_LOAD)}; both sides run with node ${PINNED_YOUNG_GENERATION.join(' ')} (see measure-throughput.ts); baseline: fastify() (no logger) with the same route`
+    const how = `${describeLoad(HELLO_LOAD)}; both sides run with node ${PINNED_YOUNG_GENERATION.join(' ')} (see measure-throughput.ts); baseline: ${SAME_LOGGER_BASELINE}`
     return [
       scrape,
       throughputRow('GET /hello, metrics on', throughput.ours, throughput.baseline, {
@@ -101,6 +102,10 @@ export const benchmark: Benchmark = {
       throughputRow('GET /hello, all built-ins on', throughput.builtins, throughput.baseline, {
         columns: { 'body ours / baseline': '-' },
         note: 'information only: as row 2 with every built-in at its default (admin, metrics, debug, pressure), log silent',
+      }),
+      throughputRow('as 2, baseline without logger', throughput.ours, throughput.baselineNoLogger, {
+        columns: { 'body ours / baseline': '-' },
+        note: `information only: ours as row 2; baseline: ${NO_LOGGER_BASELINE}`,
       }),
     ]
   },

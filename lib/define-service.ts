@@ -10,6 +10,11 @@ const DEFINITION_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', ...H
 const PLUGIN_SERVICE_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health'])
 const NAME = /^[A-Za-z0-9][\w.:-]{0,99}$/
 
+// The properties fastify-plugin gives a plugin; Fastify and avvio read them.
+export const SKIP_OVERRIDE = Symbol.for('skip-override')
+export const DISPLAY_NAME = Symbol.for('fastify.display-name')
+export const PLUGIN_META = Symbol.for('plugin-meta')
+
 /** A service as the runner keeps it: validated, with its timeouts still partial (the runner fills them in). */
 export interface ServiceSpec {
   readonly name: string
@@ -34,8 +39,8 @@ function validate (input: unknown, keys: Set<string>, hooks: readonly string[]):
     return { name: '(unnamed)', problems }
   }
   const fields = input as Record<string, unknown>
-  for (const key of Object.keys(fields)) {
-    if (!keys.has(key)) problems.add(key, fields[key], `no such field (accepted: ${[...keys].join(', ')})`)
+  for (const key in fields) {
+    if (Object.hasOwn(fields, key) && !keys.has(key)) problems.add(key, fields[key], `no such field (accepted: ${[...keys].join(', ')})`)
   }
   const name = typeof fields.name === 'string' ? fields.name : '(unnamed)'
   if (typeof fields.name !== 'string' || !NAME.test(fields.name)) {
@@ -69,9 +74,14 @@ export function defineService (definition: ServiceDefinition): Service {
   // (about 0.3 KB kept per service); Object.assign onto a literal shares one.
   const frozen = Object.freeze(Object.assign({}, definition, { dependsOn }))
   // Registered on a bare Fastify instance, a service has nobody to run its lifecycle: say so.
-  return Object.assign(Object.defineProperty(async function (): Promise<void> {
+  const service = async function (): Promise<void> {
     throw new FSR_ERR_SERVICE_OUTSIDE_RUNNER(name)
-  }, 'name', { value: name }), { definition: frozen })
+  }
+  // Fastify names a plugin by this symbol first. Redefining the function's own `name` instead
+  // would cost more than all the rest of defineService together (V8 changes the function's shape).
+  service[DISPLAY_NAME] = name
+  service.definition = frozen
+  return service
 }
 
 export function isService (value: unknown): value is Service {

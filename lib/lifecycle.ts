@@ -77,20 +77,28 @@ export class Lifecycle {
   /** Moves to `to`; a move the lifecycle does not allow is a bug in the runner and throws. */
   transition (to: LifecycleState, error?: Error): void {
     const from = this.state
-    if (!ALLOWED[from ?? 'new'].includes(to)) {
-      throw new Error(`service "${this.name}": illegal lifecycle transition ${from ?? 'new'} -> ${to}`)
-    }
+    if (!ALLOWED[from ?? 'new'].includes(to)) this.#refuse(from, to)
     const at = this.#now()
-    const duration = from === undefined ? 0 : at - this.#timeAt(this.#count - 1)
     if (error !== undefined) (this.#errors ??= new Map()).set(this.#count, error)
     this.#steps[this.#length++] = to
     this.#steps[this.#length++] = at - this.#created
+    // Thousands of services move six times each, and most moves are routine: what is rare (a
+    // failure, a debug line, a diagnostics subscriber) is done apart, which keeps this small.
+    if (error !== undefined || lifecycleChannel.hasSubscribers || this.#log.isLevelEnabled('debug')) this.#announce(from, to, error)
+    this.#onTransition?.(this, to, error)
+  }
 
+  #refuse (from: LifecycleState | undefined, to: LifecycleState): never {
+    throw new Error(`service "${this.name}": illegal lifecycle transition ${from ?? 'new'} -> ${to}`)
+  }
+
+  /** Logs the latest transition (failures as errors, the routine ones at debug) and publishes it. */
+  #announce (from: LifecycleState | undefined, to: LifecycleState, error: Error | undefined): void {
+    const duration = from === undefined ? 0 : this.#timeAt(this.#count - 1) - this.#timeAt(this.#count - 2)
     // Failures are news; the routine steps are at debug (the boot summary tells them at info).
     if (error !== undefined) this.#log.log.error({ state: to, from, duration, err: error }, 'service state changed')
     else if (this.#log.isLevelEnabled('debug')) this.#log.log.debug({ state: to, from, duration }, 'service state changed')
     if (lifecycleChannel.hasSubscribers) lifecycleChannel.publish(this.last())
-    this.#onTransition?.(this, to, error)
   }
 
   /** The record of the latest transition. */

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { Level, Logger } from 'pino'
 import type { AnyFastifyPlugin, ServiceContext, ServiceDefinition, ServiceHealth, ServicePhase, ServiceTimeouts, UpgradeInfo } from '../types/index.ts'
-import type { ServiceSpec } from './define-service.ts'
+import { DISPLAY_NAME, PLUGIN_META, SKIP_OVERRIDE, type ServiceSpec } from './define-service.ts'
 import {
   FSR_ERR_NOT_READY,
   FSR_ERR_SERVICE_RUN,
@@ -34,11 +34,6 @@ export interface ServiceHost {
   setLoading (ctx: ServiceContext | undefined): void
   onTransition: TransitionListener
 }
-
-// The properties fastify-plugin gives a plugin; Fastify and avvio read them.
-const SKIP_OVERRIDE = Symbol.for('skip-override')
-const DISPLAY_NAME = Symbol.for('fastify.display-name')
-const PLUGIN_META = Symbol.for('plugin-meta')
 
 /** The reason `ctx.signal` gives when a service is stopped. */
 const STOPPING = Object.freeze(new Error('the service is stopping'))

@@ -182,6 +182,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     if (options.signals !== false) control = createProcessControl(processHost)
     try {
       await app.ready()
+      deadline.release()
       if (options.server !== false) await listen('main', app, options.server)
     } catch (err) {
       const failure = [...services.values()].find((service) => service.startError !== undefined)?.startError ?? err

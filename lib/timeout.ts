@@ -52,10 +52,17 @@ export class PhaseDeadline {
       this.#limit = ms
       this.#deadline = performance.now() + ms
       if (this.#timer === undefined || this.#firesAt > this.#deadline) this.#arm(ms)
-      // Only while a phase is bounded does the timer keep the process alive (as withTimeout's does).
+      // From a bounded phase until release() or clear(), the timer keeps the process alive (as
+      // withTimeout's does). Not un-ref'd after each phase: that is a call into libuv per phase,
+      // and the next service's phase follows at once.
       else this.#timer.ref()
       work.then((value) => { this.#end(reject); resolve(value) }, (err: unknown) => { this.#end(reject); reject(err) })
     })
+  }
+
+  /** The phases are over for now (the boot is done): the timer no longer keeps the process alive. */
+  release (): void {
+    this.#timer?.unref()
   }
 
   /** Clears the timer (the runner has stopped). */
@@ -85,6 +92,5 @@ export class PhaseDeadline {
     // A phase that already timed out must not end the one bounded after it.
     if (this.#expire !== expire) return
     this.#expire = undefined
-    this.#timer?.unref()
   }
 }

@@ -4,11 +4,11 @@
 // with pressure monitoring on, the createRunner default (against bare Fastify on the same route).
 import { EventEmitter } from 'node:events'
 import { setTimeout as delay } from 'node:timers/promises'
-import { pino, type Logger } from 'pino'
 import { createRunner, defineService, type HealthChange, type RunnerOptions, type ServiceContext } from '../../lib/index.ts'
 import type { Benchmark } from './benchmark.ts'
 import { measure, median, type MeasureOptions } from './measure.ts'
 import { compareThroughput, describeLoad, HELLO_LOAD, NO_LOGGER_BASELINE, PINNED_YOUNG_GENERATION, SAME_LOGGER, SAME_LOGGER_BASELINE, throughputRow } from './measure-throughput.ts'
+import { createNullLogger } from './null-logger.ts'
 import { formatNumber } from './print-table.ts'
 
 const SUBSCRIBERS = 1_000
@@ -27,11 +27,6 @@ const GOAL_THROUGHPUT_RATIO = 0.97
 /** The core alone: no built-in plugin, no signal handlers, no main server. */
 const CORE: RunnerOptions = { server: false, signals: false, admin: false, metrics: false, debug: false, pressure: false }
 
-/** What users get by default: level info, written synchronously (as pino writes stdout), here to /dev/null. */
-function createNullLogger (): Logger {
-  return pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }))
-}
-
 /** Both sides' listener: reads the change, as a real subscriber would. */
 function createCounter (): { listener: (change: HealthChange) => void, count: () => number } {
   let received = 0
@@ -45,7 +40,7 @@ function createCounter (): { listener: (change: HealthChange) => void, count: ()
  */
 async function measureDelivery (): Promise<{ ours: number[], baseline: number[] }> {
   let source: ServiceContext | undefined
-  const runner = createRunner({ ...CORE, logger: createNullLogger() })
+  const runner = createRunner({ ...CORE, logger: createNullLogger('info') })
   runner.register(defineService({ name: 'source', init: (ctx) => { source = ctx } }))
   await runner.start()
   const ctx = source as ServiceContext
@@ -94,7 +89,7 @@ interface CpuUse {
 
 /** CPU of this process over POLL_SECONDS with SERVICES services running, in % of one core. */
 async function measurePollingCpu (withCheck: boolean): Promise<CpuUse> {
-  const runner = createRunner({ ...CORE, logger: createNullLogger(), health: { interval: POLL_INTERVAL_MS } })
+  const runner = createRunner({ ...CORE, logger: createNullLogger('info'), health: { interval: POLL_INTERVAL_MS } })
   for (let i = 0; i < SERVICES; i++) {
     runner.register(defineService({ name: `service-${i}`, ...(withCheck ? { check: () => 'healthy' as const } : {}) }))
   }

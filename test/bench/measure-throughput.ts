@@ -48,6 +48,8 @@ export interface ThroughputOptions {
 /** The load of the throughput rows: a small JSON route, where the server's own costs show most. */
 export const HELLO_LOAD: ThroughputOptions = Object.freeze({ path: '/hello', connections: 10, warmupSeconds: 1, rounds: 14, seconds: 1 })
 
+const BASELINE_LOG_LEVEL = 'silent'
+
 /**
  * The baseline of the judged throughput rows: fastify-server.ts with Fastify's pino logger at level
  * silent, the level the runner programs run at. A runner always has a logger, and with one Fastify
@@ -56,10 +58,9 @@ export const HELLO_LOAD: ThroughputOptions = Object.freeze({ path: '/hello', con
  * runs (Node 20, 2 cores), whatever the runner adds. Compared with `fastify()` without
  * a logger, the rows would measure that cost, not the runner's; a row per benchmark still shows it.
  */
-export const SAME_LOGGER: Readonly<Record<string, string>> = Object.freeze({ BENCH_FASTIFY_LOGGER: 'silent' })
-export const SAME_LOGGER_BASELINE = 'fastify({ logger: { level: \'silent\' } }) with the same route (the runner\'s logger and level, see SAME_LOGGER in measure-throughput.ts)'
+export const SAME_LOGGER: Readonly<Record<string, string>> = Object.freeze({ BENCH_FASTIFY_LOGGER: BASELINE_LOG_LEVEL })
+export const SAME_LOGGER_BASELINE = `fastify({ logger: { level: '${BASELINE_LOG_LEVEL}' } }) with the same route (the runner's logger and level, see SAME_LOGGER in measure-throughput.ts)`
 export const NO_LOGGER_BASELINE = 'fastify() without a logger, with the same route: the difference to the row above is what having a logger at all costs Fastify per request'
-
 
 export interface Throughput {
   /** Median of the runs' requests per second. */

@@ -3,10 +3,11 @@
 // (`server: false`, no listen), so the comparison is the cost of the lifecycle machinery per plugin.
 import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { pino, type Logger } from 'pino'
+import type { Logger } from 'pino'
 import type { RunnerOptions } from '../../types/index.ts'
 import type { Benchmark, Row } from './benchmark.ts'
 import { measure, pairedRatio, type MeasureOptions, type Sample, type Subject } from './measure.ts'
+import { createNullLogger } from './null-logger.ts'
 import { formatNumber } from './print-table.ts'
 import { compiledModule } from './spawn-program.ts'
 
@@ -29,15 +30,6 @@ const CORE: RunnerOptions = { server: false, signals: false, admin: false, metri
 
 const noop = async (): Promise<void> => {}
 
-/**
- * One logger for every round of both sides, as a process has one: written synchronously (as pino
- * writes stdout), here to /dev/null. A logger made per round (`log: { level }`) would cost each
- * round's runner more than a process ever pays: pino gives every logger a prototype of its own, so
- * code that has run against the previous round's logger is deoptimized on meeting the next one.
- */
-function createNullLogger (level: 'silent' | 'info'): Logger {
-  return pino({ level }, pino.destination({ dest: '/dev/null', sync: true }))
-}
 
 function runRunner (count: number, options: RunnerOptions): Subject {
   return async () => {
@@ -98,6 +90,10 @@ export const benchmark: Benchmark = {
   name: 'start-stop',
   goal: `start + stop within ${GOAL_RATIO}x of bare Fastify with as many empty plugins, growing linearly (10x services <= ${10 * LINEAR_SLACK}x time)`,
   async run () {
+    // One logger for every round of both sides, as a process has one. A logger made per round
+    // (`log: { level }`) would cost each round's runner more than a process ever pays: pino gives
+    // every logger a prototype of its own, so code that has run against the previous round's logger
+    // is deoptimized on meeting the next one.
     const quiet = createNullLogger('silent')
     const silent: RunnerOptions = { ...CORE, logger: quiet }
     const small = await measure({
@@ -117,7 +113,7 @@ export const benchmark: Benchmark = {
     }, SIDE_RUNS)
 
     const growth = (of: 'ours' | 'shared'): number => large[of].median / small[of].median
-    const baselineNote = 'baseline: fastify({ loggerInstance }) + N fastify-plugin-wrapped empty named plugins (the shape the runner gives each service), ready(), close(); both sides share one pino logger at level silent, made once (see createNullLogger)'
+    const baselineNote = 'baseline: fastify({ loggerInstance }) + N fastify-plugin-wrapped empty named plugins (the shape the runner gives each service), ready(), close(); both sides share one pino logger at level silent, made once (see run())'
     return [
       timingRow('N=1,000, log silent', SMALL, small.ours, small.shared, `ours: core runner (built-ins off, server: false, signals: false), compiled by tsc as users run it; ${baselineNote}; in every row ours/baseline is the median of the per-round ratios (a round runs each subject once, in rotating order)`),
       timingRow('N=10,000, log silent', LARGE, large.ours, large.shared, 'as row 1, with 10,000 services / plugins'),

@@ -4,15 +4,19 @@
 // one hook for a whole run of consecutive services that add none (most of them): every hook costs
 // avvio and fastq about 0.6 KB and a round of promises and ticks at close.
 import type { FastifyInstance } from 'fastify'
+import type { PhaseOwner } from './timeout.ts'
 
-/** The two steps of one service's stop, as its onClose hooks call them; each returns a promise only when it has to wait. */
+/**
+ * The two steps of one service's stop. Each returns true when it has to wait: `owner` then hears
+ * once it is over (a failure of the service's own is the service's to record, not the owner's).
+ */
 export interface ClosingService {
-  beginStop (): Promise<void> | undefined
-  finishStop (): Promise<void> | undefined
+  beginStop (owner: PhaseOwner): boolean
+  finishStop (owner: PhaseOwner): boolean
 }
 
-// avvio awaits what a hook returns when it is a promise, and goes on at the next tick otherwise.
-type OnCloseHook = (instance: FastifyInstance) => Promise<void> | undefined
+// avvio waits for the promise a hook returns.
+type OnCloseHook = (instance: FastifyInstance) => Promise<void>
 type OnClose = (this: FastifyInstance, hook: OnCloseHook) => FastifyInstance
 
 export class CloseInReverse {
@@ -48,12 +52,12 @@ export class CloseInReverse {
   loaded (service: ClosingService): void {
     this.#loading = undefined
     if (this.#hasFinishHook) {
-      this.#add(() => service.beginStop())
+      this.#add(() => new ReverseStop([service], BEGIN).run())
     } else if (this.#run !== undefined) {
       this.#run.push(service)
     } else {
       const run = [service]
-      this.#add(() => stopAll(run))
+      this.#add(() => new ReverseStop(run, BOTH).run())
       this.#run = run
     }
   }
@@ -63,7 +67,7 @@ export class CloseInReverse {
     // The first hook the loading service adds: its `finishStop` goes behind it, so it runs after.
     if (service !== undefined && !this.#hasFinishHook) {
       this.#hasFinishHook = true
-      this.#add(() => service.finishStop())
+      this.#add(() => new ReverseStop([service], FINISH).run())
     }
     this.#run = undefined
   }
@@ -74,25 +78,75 @@ export class CloseInReverse {
   }
 }
 
+// The steps a ReverseStop takes of each service (flags).
+const BEGIN = 1
+const FINISH = 2
+const BOTH = BEGIN | FINISH
+
 /**
- * Stops `services` in reverse order, as their own hooks would. A failing step fails this hook, as
- * it would have failed its own, and the ones after it still run; avvio keeps the last error.
+ * Stops `services` in reverse order, as their own hooks would: `beginStop`, then `finishStop`, of
+ * each. It waits only where a step says so, and hears of that step's end as the step's owner, so a
+ * run of thousands of services costs one promise, not one per step. A step that throws fails the
+ * run, as it would have failed its own hook, and the ones after it still run; avvio keeps the last
+ * error.
  */
-async function stopAll (services: readonly ClosingService[]): Promise<void> {
-  let failure: { err: unknown } | undefined
-  for (let i = services.length - 1; i >= 0; i--) {
-    try {
-      const begun = services[i].beginStop()
-      if (begun !== undefined) await begun
-    } catch (err) {
-      failure = { err }
-    }
-    try {
-      const finished = services[i].finishStop()
-      if (finished !== undefined) await finished
-    } catch (err) {
-      failure = { err }
-    }
+class ReverseStop implements PhaseOwner {
+  readonly #services: readonly ClosingService[]
+  readonly #steps: number
+  #index: number
+  #step: number
+  #failure: { err: unknown } | undefined
+  #resolve: () => void = noop
+  #reject: (err: unknown) => void = noop
+
+  constructor (services: readonly ClosingService[], steps: number) {
+    this.#services = services
+    this.#steps = steps
+    this.#index = services.length - 1
+    this.#step = this.#firstStep()
   }
-  if (failure !== undefined) throw failure.err
+
+  run (): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#resolve = resolve
+      this.#reject = reject
+      this.#next()
+    })
+  }
+
+  phaseDone (): void {
+    this.#next()
+  }
+
+  phaseFailed (err: unknown): void {
+    this.#failure = { err }
+    this.#next()
+  }
+
+  #firstStep (): number {
+    return this.#steps & BEGIN ? BEGIN : FINISH
+  }
+
+  #next (): void {
+    while (this.#index >= 0) {
+      const service = this.#services[this.#index]
+      const step = this.#step
+      // Moved past the step before taking it: a step that ends at once (a thenable that calls
+      // back in place) comes back here, and must find the next one.
+      if (step === BEGIN && this.#steps & FINISH) this.#step = FINISH
+      else {
+        this.#index--
+        this.#step = this.#firstStep()
+      }
+      try {
+        if (step === BEGIN ? service.beginStop(this) : service.finishStop(this)) return
+      } catch (err) {
+        this.#failure = { err }
+      }
+    }
+    if (this.#failure === undefined) this.#resolve()
+    else this.#reject(this.#failure.err)
+  }
 }
+
+function noop (): void {}

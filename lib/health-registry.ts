@@ -37,7 +37,8 @@ interface Subscription {
   isActive: boolean
 }
 
-interface Source {
+/** One entry of the registry; `add` returns it, and its service hands it back with each transition. */
+export interface Source {
   readonly name: string
   /** As the service gave them (most give none: one shared empty object). */
   readonly options: ServiceHealthOptions
@@ -85,8 +86,11 @@ export class HealthRegistry {
     return this.#sources.has(name)
   }
 
-  /** Adds an entry (`unknown`); it may follow only entries added before it, so follows never cycle. */
-  add (name: string, options: ServiceHealthOptions, logTo: ServiceLog): void {
+  /**
+   * Adds an entry (`unknown` since `since`, epoch ms); it may follow only entries added before it,
+   * so follows never cycle.
+   */
+  add (name: string, options: ServiceHealthOptions, logTo: ServiceLog, since: number = this.#now()): Source {
     const follow = options.follow === undefined ? NO_FOLLOW : [...new Set(options.follow)]
     const followed = follow.length === 0 ? NO_SOURCES : follow.map((target) => this.#source(`service "${name}" health.follow`, target))
     const source: Source = {
@@ -98,13 +102,14 @@ export class HealthRegistry {
       subscriptions: undefined,
       own: UNKNOWN,
       checkedAt: undefined,
-      entry: Object.freeze({ status: 'unknown', since: this.#now(), checkedAt: undefined, critical: options.critical ?? true }),
+      entry: Object.freeze({ status: 'unknown', since, checkedAt: undefined, critical: options.critical ?? true }),
       poller: undefined,
       handle: undefined,
     }
     this.#sources.set(name, source)
     for (const target of followed) (target.followers ??= []).push(source)
     if (follow.length > 0) this.#settle(source)
+    return source
   }
 
   /** Gives the entry a passive check, polled while its service runs (see `onTransition`). */
@@ -159,19 +164,20 @@ export class HealthRegistry {
     return watchHealth((listener) => this.subscribe(names, listener, log), options.signal)
   }
 
-  /** Follows the lifecycle: polls while running, `unhealthy` on failure, `unknown` when a new life begins. */
-  onTransition (service: string, to: LifecycleState, error: Error | undefined): void {
-    const source = this.#sources.get(service)
-    if (source === undefined) return
+  /**
+   * Follows the lifecycle of the entry's service (`at`: when it moved, epoch ms): polls while
+   * running, `unhealthy` on failure, `unknown` when a new life begins.
+   */
+  onTransition (source: Source, to: LifecycleState, error: Error | undefined, at: number): void {
     switch (to) {
       case 'initiating':
         source.poller?.stop()
-        if (source.own.status !== 'unknown') this.#record(source, UNKNOWN)
+        if (source.own.status !== 'unknown') this.#record(source, UNKNOWN, at)
         break
       case 'running':
         // Without a check, running is the only news there is: healthy, unless the service said otherwise.
         if (source.poller !== undefined) source.poller.start()
-        else if (source.own.status === 'unknown') this.#record(source, HEALTHY)
+        else if (source.own.status === 'unknown') this.#record(source, HEALTHY, at)
         break
       case 'shutting-down':
       case 'stopped':
@@ -184,7 +190,7 @@ export class HealthRegistry {
           status: 'unhealthy',
           reason: error?.message ?? 'service failed',
           detail: { state: 'failed', ...(typeof code === 'string' ? { code } : {}) },
-        })
+        }, at)
         break
       }
     }
@@ -216,9 +222,8 @@ export class HealthRegistry {
     return [...new Set(list as string[])].map((name) => this.#source(where, name))
   }
 
-  #record (source: Source, report: HealthReport): void {
+  #record (source: Source, report: HealthReport, at: number = this.#now()): void {
     source.own = report
-    const at = this.#now()
     source.checkedAt = at
     this.#settle(source, at)
   }

@@ -21,8 +21,10 @@ const ALLOWED: Readonly<Record<LifecycleState | 'new', readonly LifecycleState[]
 // Not frozen: slice() copies a frozen array on a slow path.
 const ONE_LIFE: ReadonlyArray<undefined> = Array.from({ length: 12 }, () => undefined)
 
-/** Told of every transition; `transition` builds its record (most listeners need only `to`). */
-export type TransitionListener = (lifecycle: Lifecycle, to: LifecycleState, error: Error | undefined) => void
+/** Told of every transition, `at` epoch ms; `lifecycle.last()` builds its record (most listeners need only `to`). */
+export interface TransitionListener {
+  onTransition (lifecycle: Lifecycle, to: LifecycleState, error: Error | undefined, at: number): void
+}
 
 export class Lifecycle {
   readonly name: string
@@ -40,11 +42,12 @@ export class Lifecycle {
   #errors: Map<number, Error> | undefined
   #onTransition: TransitionListener | undefined
 
-  constructor (name: string, log: ServiceLog, onTransition?: TransitionListener, now: () => number = Date.now) {
+  /** `created`: when the service was registered, epoch ms from `now` (its `registered` state began then). */
+  constructor (name: string, log: ServiceLog, onTransition?: TransitionListener, now: () => number = Date.now, created = now()) {
     this.name = name
     this.#log = log
     this.#now = now
-    this.#created = now()
+    this.#created = created
     this.#onTransition = onTransition
   }
 
@@ -74,18 +77,22 @@ export class Lifecycle {
     return this.#created + (this.#steps[2 * i + 1] as number)
   }
 
-  /** Moves to `to`; a move the lifecycle does not allow is a bug in the runner and throws. */
-  transition (to: LifecycleState, error?: Error): void {
+  /**
+   * Moves to `to` and returns when, epoch ms. `at` is for a move that follows another at once (in
+   * the same synchronous run): it shares that one's time rather than reading the clock again.
+   * A move the lifecycle does not allow is a bug in the runner and throws.
+   */
+  transition (to: LifecycleState, error?: Error, at: number = this.#now()): number {
     const from = this.state
     if (!ALLOWED[from ?? 'new'].includes(to)) this.#refuse(from, to)
-    const at = this.#now()
     if (error !== undefined) (this.#errors ??= new Map()).set(this.#count, error)
     this.#steps[this.#length++] = to
     this.#steps[this.#length++] = at - this.#created
     // Thousands of services move six times each, and most moves are routine: what is rare (a
     // failure, a debug line, a diagnostics subscriber) is done apart, which keeps this small.
     if (error !== undefined || lifecycleChannel.hasSubscribers || this.#log.isLevelEnabled('debug')) this.#announce(from, to, error)
-    this.#onTransition?.(this, to, error)
+    this.#onTransition?.onTransition(this, to, error, at)
+    return at
   }
 
   #refuse (from: LifecycleState | undefined, to: LifecycleState): never {

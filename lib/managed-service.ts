@@ -1,8 +1,8 @@
 // One service under the runner's care: the Fastify plugin that drives its lifecycle through
 // avvio (init in the plugin body, stop from onClose hooks) and the state that goes with it.
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { FastifyInstance, FastifyPluginCallback } from 'fastify'
 import type { Level, Logger } from 'pino'
-import type { AnyFastifyPlugin, ServiceContext, ServiceDefinition, ServiceHealth, ServicePhase, ServiceTimeouts, UpgradeInfo } from '../types/index.ts'
+import type { AnyFastifyPlugin, LifecycleState, ServiceContext, ServiceDefinition, ServiceHealth, ServicePhase, ServiceTimeouts, UpgradeInfo } from '../types/index.ts'
 import { DISPLAY_NAME, PLUGIN_META, SKIP_OVERRIDE, type ServiceSpec } from './define-service.ts'
 import {
   FSR_ERR_NOT_READY,
@@ -12,11 +12,11 @@ import {
   FSR_ERR_TIMEOUT,
   messageOf,
 } from './errors.ts'
-import type { HealthRegistry } from './health-registry.ts'
+import type { HealthRegistry, Source as HealthSource } from './health-registry.ts'
 import { Lifecycle, type TransitionListener } from './lifecycle.ts'
 import type { CloseInReverse, ClosingService } from './close-in-reverse.ts'
 import type { ServiceLog } from './service-log.ts'
-import { invoke, isPromiseLike, withTimeout, type PhaseDeadline } from './timeout.ts'
+import { invoke, isPromiseLike, withTimeout, type PhaseDeadline, type PhaseOwner } from './timeout.ts'
 
 /** What a managed service needs from its runner. */
 export interface ServiceHost {
@@ -32,8 +32,12 @@ export interface ServiceHost {
   readonly closing: CloseInReverse
   /** Makes `app.service` resolve to `ctx` while the service's plugin loads (undefined when done). */
   setLoading (ctx: ServiceContext | undefined): void
-  onTransition: TransitionListener
+  /** Told of every transition, after the service's health entry has followed it. */
+  onTransition (lifecycle: Lifecycle): void
 }
+
+/** The phases a service waits for, one at a time. */
+type Phase = 'init' | 'ready' | 'stop' | 'run'
 
 /** The reason `ctx.signal` gives when a service is stopped. */
 const STOPPING = Object.freeze(new Error('the service is stopping'))
@@ -60,7 +64,7 @@ class Context {
   get health (): ServiceHealth { return this.#service.health }
 }
 
-export class ManagedService implements ServiceLog, ClosingService {
+export class ManagedService implements ServiceLog, ClosingService, PhaseOwner, TransitionListener {
   readonly spec: ServiceSpec
   readonly timeouts: Required<ServiceTimeouts>
   readonly lifecycle: Lifecycle
@@ -69,6 +73,7 @@ export class ManagedService implements ServiceLog, ClosingService {
   /** The reason the service did not stop cleanly, once it failed to. */
   stopError: Error | undefined
   #host: ServiceHost
+  #health: HealthSource
   // Made on first use, like the AbortController: one per service adds up, and most never need it.
   #log: Logger | undefined
   #abort: AbortController | undefined
@@ -76,13 +81,23 @@ export class ManagedService implements ServiceLog, ClosingService {
   #ctx: ServiceContext | undefined
   #initDone = false
   #run: Promise<unknown> | undefined
+  /** The phase the service waits for (the runner's deadline tells it how that ended). */
+  #phase: Phase | undefined
+  /** avvio's callback while the service's plugin loads. */
+  #loaded: ((err?: Error) => void) | undefined
+  /** Who waits for the stop step under way (the wait for `stop`, or for `run`). */
+  #stepOwner: PhaseOwner | undefined
 
+  /** Throws FSR_ERR_UNKNOWN_SERVICE for a health `follow` of a name not registered yet. */
   constructor (spec: ServiceSpec, defaults: Required<ServiceTimeouts>, host: ServiceHost) {
     this.spec = spec
     // Most services keep the runner's timeouts: they share its object.
     this.timeouts = hasNoKeys(spec.timeouts) ? defaults : { ...defaults, ...spec.timeouts }
     this.#host = host
-    this.lifecycle = new Lifecycle(spec.name, this, host.onTransition)
+    // One clock read for both: registered, and of unknown health, since now.
+    const created = Date.now()
+    this.#health = host.health.add(spec.name, spec.health, this, created)
+    this.lifecycle = new Lifecycle(spec.name, this, this, Date.now, created)
   }
 
   /** The service's logger (`ctx.log`): a child of the runner's with `service` bound. */
@@ -100,11 +115,17 @@ export class ManagedService implements ServiceLog, ClosingService {
     return this.#host.health.handle(this.spec.name)
   }
 
+  /** Its health entry follows every move of the lifecycle (TransitionListener). */
+  onTransition (lifecycle: Lifecycle, to: LifecycleState, error: Error | undefined, at: number): void {
+    this.#host.health.onTransition(this.#health, to, error, at)
+    this.#host.onTransition(lifecycle)
+  }
+
   /** The plugin to register on the root instance; it shares its parent's context, as with fastify-plugin. */
-  createPlugin (): FastifyPluginAsync {
-    // Not an async function: avvio awaits the promise it returns, and each async frame costs every
-    // service a generator, a promise and the closures of its awaits.
-    const plugin = (app: FastifyInstance): Promise<void> => this.#start(app)
+  createPlugin (): FastifyPluginCallback {
+    // A callback plugin: avvio goes on when `done` is called. A plugin that returns a promise costs
+    // every service that promise, and avvio's closures and tick to hear of it.
+    const plugin = (app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void => this.#start(app, done)
     // What fastify-plugin would set, without its per-name alias property (`plugin.serviceName`),
     // which gives every service's function a hidden class of its own: no new context, and the name
     // Fastify and avvio know the plugin by (`hasPlugin`, `dependencies`, the plugin tree).
@@ -116,50 +137,36 @@ export class ManagedService implements ServiceLog, ClosingService {
     return plugin
   }
 
-  /** Loads the service: init, then run and ready, each bounded by its timeout; a failure names the phase. */
-  async #start (app: FastifyInstance): Promise<void> {
-    const { spec } = this
-    this.lifecycle.transition('initiating')
+  /**
+   * Loads the service: init, then run and ready, each bounded by its timeout. Each phase that
+   * returns a promise is waited for through the runner's deadline (`phaseDone`, `phaseFailed`);
+   * `done` hears how the load ended, with an error that names the phase.
+   */
+  #start (app: FastifyInstance, done: (err?: Error) => void): void {
+    this.#loaded = done
     // onClose hooks run last-in first-out: `finishStop` runs after every hook the service adds,
     // `beginStop` before them.
     this.#host.closing.loading(this)
     try {
+      const at = this.lifecycle.transition('initiating')
       const ctx = new Context(this, app, this.#host) as unknown as ServiceContext
       this.#ctx = ctx
       // Polled from `running` until `shutting-down` (the registry follows the lifecycle).
-      const check = spec.definition?.check
-      if (check !== undefined) this.#host.health.setCheck(spec.name, () => check(ctx))
+      const check = this.spec.definition?.check
+      if (check !== undefined) this.#host.health.setCheck(this.spec.name, () => check(ctx))
       this.#host.setLoading(ctx)
-
+      let init: unknown
       try {
-        // Awaited only when it returns a promise: without an init, or with a synchronous one, no tick is spent.
-        const init = this.#init(app, ctx)
-        if (isPromiseLike(init)) await this.#host.deadline.bound(init, this.timeouts.init, spec.name, 'init')
+        init = this.#init(app, ctx)
       } catch (cause) {
-        throw this.#failStart('init', cause)
+        this.#loadEnded(this.#failStart('init', cause))
+        return
       }
-      this.#initDone = true
-      this.lifecycle.transition('initiated')
-
-      this.lifecycle.transition('starting')
-      const run = spec.definition?.run
-      if (run !== undefined) {
-        this.#run = invoke(run, ctx)
-        this.#run.then(() => this.#onRunEnded(undefined), (err) => this.#onRunEnded(err))
-      }
-      const ready = spec.definition?.ready
-      if (ready !== undefined) {
-        try {
-          await this.#host.deadline.bound(this.#ready(ready, ctx), this.timeouts.ready, spec.name, 'ready')
-        } catch (cause) {
-          throw this.#failStart('ready', cause)
-        }
-      }
-      this.lifecycle.transition('running')
-    } finally {
-      this.#host.setLoading(undefined)
-      // Also after a failed start: a service whose init completed holds resources to release.
-      this.#host.closing.loaded(this)
+      // Waited for only when it returns a promise: without an init, or with a synchronous one, no tick is spent.
+      if (isPromiseLike(init)) this.#waitFor('init', init, this.timeouts.init, at, undefined)
+      else this.#initiated()
+    } catch (err) {
+      this.#loadEnded(err as Error)
     }
   }
 
@@ -170,11 +177,91 @@ export class ManagedService implements ServiceLog, ClosingService {
     return spec.definition?.init?.(ctx)
   }
 
+  /** init is done: `run` starts, and `ready` (if any) is waited for. */
+  #initiated (): void {
+    this.#initDone = true
+    // The moves that follow at once share the time of the first.
+    const at = this.lifecycle.transition('initiated')
+    this.lifecycle.transition('starting', undefined, at)
+    const ctx = this.#ctx as ServiceContext
+    const run = this.spec.definition?.run
+    if (run !== undefined) {
+      this.#run = invoke(run, ctx)
+      this.#run.then(() => this.#onRunEnded(undefined), (err) => this.#onRunEnded(err))
+    }
+    const ready = this.spec.definition?.ready
+    if (ready === undefined) this.#started(at)
+    else this.#waitFor('ready', this.#ready(ready, ctx), this.timeouts.ready, at, undefined)
+  }
+
+  #started (at?: number): void {
+    this.lifecycle.transition('running', undefined, at)
+    this.#loadEnded(undefined)
+  }
+
+  /** The service has loaded (started or failed): avvio hears of it, once. */
+  #loadEnded (err: Error | undefined): void {
+    const done = this.#loaded
+    if (done === undefined) {
+      // Thrown after the load ended (by what avvio went on to do): not the load's to report.
+      if (err !== undefined) throw err
+      return
+    }
+    this.#loaded = undefined
+    this.#host.setLoading(undefined)
+    // Also after a failed start: a service whose init completed holds resources to release.
+    this.#host.closing.loaded(this)
+    done(err)
+  }
+
   async #ready (ready: NonNullable<ServiceDefinition['ready']>, ctx: ServiceContext): Promise<void> {
     // While `ready` is awaited, a run that ends in failure fails the start too.
     const runFailure = this.#run?.then(() => new Promise<never>(() => {}))
     const isReady = await (runFailure === undefined ? ready(ctx) : Promise.race([ready(ctx), runFailure]))
     if (!isReady) throw new FSR_ERR_NOT_READY(this.spec.name, String(isReady))
+  }
+
+  #waitFor (phase: Phase, work: PromiseLike<unknown>, ms: number, since: number, stepOwner: PhaseOwner | undefined): void {
+    this.#phase = phase
+    this.#stepOwner = stepOwner
+    this.#host.deadline.wait(work, ms, since, this.spec.name, phase, this)
+  }
+
+  /** The phase waited for is over (PhaseOwner). */
+  phaseDone (): void {
+    const phase = this.#phase
+    this.#phase = undefined
+    if (phase === 'init' || phase === 'ready') {
+      try {
+        if (phase === 'init') this.#initiated()
+        else this.#started()
+      } catch (err) {
+        this.#loadEnded(err as Error)
+      }
+      return
+    }
+    if (phase === 'run') this.#recordStop()
+    this.#stepDone()
+  }
+
+  /** The phase waited for failed or ran out of time (PhaseOwner). */
+  phaseFailed (err: unknown): void {
+    const phase = this.#phase
+    this.#phase = undefined
+    if (phase === 'init' || phase === 'ready') return this.#loadEnded(this.#failStart(phase, err))
+    if (phase === 'stop') this.#failStop(err)
+    else {
+      // Only the time can fail the wait for `run`: its outcome was told as it ended.
+      this.stopError ??= new FSR_ERR_SERVICE_STOP(this.spec.name, messageOf(err), { cause: err })
+      this.#recordStop()
+    }
+    this.#stepDone()
+  }
+
+  #stepDone (): void {
+    const owner = this.#stepOwner
+    this.#stepOwner = undefined
+    owner?.phaseDone()
   }
 
   get signal (): AbortSignal {
@@ -242,51 +329,43 @@ export class ManagedService implements ServiceLog, ClosingService {
   }
 
   /**
-   * First onClose step: abort the signal and call `stop` (only for a service whose init completed).
-   * A promise only when `stop` returned one: services without a `stop` cost their runner no tick.
+   * First stop step: abort the signal and call `stop` (only for a service whose init completed).
+   * True when it waits for the promise `stop` returned; `owner` hears when that is over. Services
+   * without a `stop` cost their runner no tick.
    */
-  beginStop (): Promise<void> | undefined {
+  beginStop (owner: PhaseOwner): boolean {
     const state = this.lifecycle.state
-    if (!this.#initDone || state === 'stopped' || state === 'shutting-down') return undefined
+    if (!this.#initDone || state === 'stopped' || state === 'shutting-down') return false
     this.#abortWith(STOPPING)
-    this.lifecycle.transition('shutting-down')
+    const at = this.lifecycle.transition('shutting-down')
     const stop = this.spec.definition?.stop
     const ctx = this.#ctx
-    if (stop === undefined || ctx === undefined) return undefined
+    if (stop === undefined || ctx === undefined) return false
     let stopping: unknown
     try {
       stopping = stop(ctx)
     } catch (cause) {
       this.#failStop(cause)
-      return undefined
+      return false
     }
-    if (!isPromiseLike(stopping)) return undefined
-    return this.#host.deadline.bound(stopping, this.timeouts.stop, this.spec.name, 'stop')
-      .then(undefined, (cause: unknown) => this.#failStop(cause))
+    if (!isPromiseLike(stopping)) return false
+    this.#waitFor('stop', stopping, this.timeouts.stop, at, owner)
+    return true
   }
 
   #failStop (cause: unknown): void {
     this.stopError = new FSR_ERR_SERVICE_STOP(this.spec.name, messageOf(cause), { cause })
   }
 
-  /** Last onClose step: wait (bounded) for `run` to settle, then record the outcome. A promise only for a service with `run`. */
-  finishStop (): Promise<void> | undefined {
-    if (this.lifecycle.state !== 'shutting-down') return undefined
+  /** Last stop step: wait (bounded) for `run` to settle, then record the outcome. True when it waits (a service with `run`). */
+  finishStop (owner: PhaseOwner): boolean {
+    if (this.lifecycle.state !== 'shutting-down') return false
     if (this.#run === undefined) {
       this.#recordStop()
-      return undefined
+      return false
     }
-    return this.#waitForRun(this.#run)
-  }
-
-  async #waitForRun (run: Promise<unknown>): Promise<void> {
-    const settled = run.then(() => undefined, () => undefined)
-    try {
-      await this.#host.deadline.bound(settled, this.timeouts.stop, this.spec.name, 'run')
-    } catch (err) {
-      this.stopError ??= new FSR_ERR_SERVICE_STOP(this.spec.name, messageOf(err), { cause: err })
-    }
-    this.#recordStop()
+    this.#waitFor('run', this.#run.then(ignore, ignore), this.timeouts.stop, Date.now(), owner)
+    return true
   }
 
   #recordStop (): void {
@@ -294,6 +373,8 @@ export class ManagedService implements ServiceLog, ClosingService {
     else this.lifecycle.transition('failed', this.stopError)
   }
 }
+
+function ignore (): void {}
 
 /** Whether `object` has no own enumerable key, without building the array Object.keys would. */
 function hasNoKeys (object: object): boolean {

@@ -3,7 +3,6 @@ import { fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { AddressInfo } from 'node:net'
 import type {
   AnyFastifyPlugin,
-  LifecycleState,
   RegisterOptions,
   Runner,
   RunnerHooks,
@@ -104,8 +103,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     deadline,
     closing: new CloseInReverse(app),
     setLoading (ctx: ServiceContext | undefined) { loading = ctx },
-    onTransition (lifecycle: Lifecycle, to: LifecycleState, error: Error | undefined) {
-      health.onTransition(lifecycle.name, to, error)
+    onTransition (lifecycle: Lifecycle) {
       if (hooks.onTransition.length > 0) callHooks('onTransition', lifecycle.last())
     },
   }
@@ -159,9 +157,9 @@ export function createRunner (input: RunnerOptions = {}): Runner {
         throw new FSR_ERR_UNKNOWN_DEPENDENCY(spec.name, dependency, known)
       }
     }
+    // Adds the service's health entry; throws FSR_ERR_UNKNOWN_SERVICE for a `follow` name not
+    // registered yet, before anything is kept.
     const service = new ManagedService(spec, options.timeouts, host)
-    // Throws FSR_ERR_UNKNOWN_SERVICE for a `follow` name not registered yet, before anything is kept.
-    health.add(spec.name, spec.health, service)
     services.set(spec.name, service)
     app.register(service.createPlugin())
     return runner

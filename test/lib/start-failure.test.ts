@@ -121,17 +121,60 @@ test('synchronous hooks and thenables: each is waited for as needed, in order, a
       return Promise.resolve() as never
     },
   })
+  // One that calls back at once, inside `then`: the runner must go on exactly once.
+  const atOnce = (event: string): PromiseLike<void> => ({
+    // oxlint-disable-next-line unicorn/no-thenable -- a thenable is what this test is about
+    then (resolve) {
+      events.push(event)
+      resolve?.(undefined)
+      return Promise.resolve() as never
+    },
+  })
   runner.register(defineService({ name: 'plain', init () { events.push('init plain') }, stop () { events.push('stop plain') } }))
   runner.register(defineService({ name: 'thenable', init: () => later('init thenable'), stop: () => later('stop thenable') }))
+  runner.register(defineService({ name: 'at-once', init: () => atOnce('init at-once'), stop: () => atOnce('stop at-once') }))
   runner.register(defineService({ name: 'throws', init () { events.push('init throws') }, stop () { throw new Error('close failed') } }))
   await runner.start()
-  assert.deepEqual(events.splice(0), ['init plain', 'init thenable', 'init throws'])
+  assert.deepEqual(events.splice(0), ['init plain', 'init thenable', 'init at-once', 'init throws'])
   await assert.rejects(runner.stop(), (err: Error & { code: string, errors: Array<Error & { code: string }> }) => {
     assert.equal(err.code, 'FSR_ERR_UNCLEAN_STOP')
     assert.deepEqual(err.errors.map((e) => e.code), ['FSR_ERR_SERVICE_STOP'])
     assert.match(err.errors[0].message, /"throws".*close failed/)
     return true
   })
-  assert.deepEqual(events, ['stop thenable', 'stop plain'])
-  assert.deepEqual(runner.states().map((s) => s.state), ['stopped', 'stopped', 'failed'])
+  assert.deepEqual(events, ['stop at-once', 'stop thenable', 'stop plain'])
+  assert.deepEqual(runner.states().map((s) => s.state), ['stopped', 'stopped', 'stopped', 'failed'])
 })
+
+test('a stop that settles after its timeout does not end the stop of the next service', async () => {
+  const logs = captureLogs()
+  const runner = createRunner({ server: false, signals: false, logger: logs.logger })
+  const settleLate = deferred()
+  const finishFirst = deferred()
+  const firstStopped = deferred()
+  runner.register(defineService({
+    name: 'first',
+    stop () {
+      // Only now, with late's stop timed out, does late's promise settle: it must not count as first's.
+      settleLate.resolve()
+      firstStopped.resolve()
+      return finishFirst.promise
+    },
+  }))
+  runner.register(defineService({ name: 'late', stop: () => settleLate.promise, timeouts: { stop: 30 } }))
+  await runner.start()
+  const stopping = runner.stop().then(() => undefined, (err: unknown) => err)
+  await firstStopped.promise
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.deepEqual(runner.states().map((s) => s.state), ['shutting-down', 'failed'])
+  finishFirst.resolve()
+  const err = await stopping as Error & { errors: Array<Error & { cause: { code: string } }> }
+  assert.deepEqual(err.errors.map((e) => e.cause.code), ['FSR_ERR_TIMEOUT'])
+  assert.deepEqual(runner.states().map((s) => s.state), ['stopped', 'failed'])
+})
+
+function deferred (): { promise: Promise<void>, resolve: () => void } {
+  let resolve = (): void => {}
+  const promise = new Promise<void>((settle) => { resolve = settle })
+  return { promise, resolve }
+}

@@ -30,10 +30,15 @@ export interface ServiceHost {
   readonly deadline: PhaseDeadline
   /** Queues every service's stop on the root instance's onClose hooks. */
   readonly closing: CloseInReverse
-  /** Makes `app.service` resolve to `ctx` while the service's plugin loads (undefined when done). */
-  setLoading (ctx: ServiceContext | undefined): void
-  /** Told of every transition, after the service's health entry has followed it. */
-  onTransition (lifecycle: Lifecycle): void
+  /**
+   * The context of the service whose plugin is loading, which `app.service` resolves to meanwhile;
+   * each service sets it as it begins to load and clears it when done. (Fields, not methods, of a
+   * host made per runner: code optimized to call one runner's closures is thrown away with it.)
+   */
+  loading: ServiceContext | undefined
+  /** The runner's onTransition hooks: `announce` calls them, and is called only when there are any. */
+  readonly transitionHooks: readonly unknown[]
+  announce (lifecycle: Lifecycle): void
 }
 
 /** The phases a service waits for, one at a time. */
@@ -118,7 +123,7 @@ export class ManagedService implements ServiceLog, ClosingService, PhaseOwner, T
   /** Its health entry follows every move of the lifecycle (TransitionListener). */
   onTransition (lifecycle: Lifecycle, to: LifecycleState, error: Error | undefined, at: number): void {
     this.#host.health.onTransition(this.#health, to, error, at)
-    this.#host.onTransition(lifecycle)
+    if (this.#host.transitionHooks.length > 0) this.#host.announce(lifecycle)
   }
 
   /** The plugin to register on the root instance; it shares its parent's context, as with fastify-plugin. */
@@ -154,7 +159,7 @@ export class ManagedService implements ServiceLog, ClosingService, PhaseOwner, T
       // Polled from `running` until `shutting-down` (the registry follows the lifecycle).
       const check = this.spec.definition?.check
       if (check !== undefined) this.#host.health.setCheck(this.spec.name, () => check(ctx))
-      this.#host.setLoading(ctx)
+      this.#host.loading = ctx
       let init: unknown
       try {
         init = this.#init(app, ctx)
@@ -208,7 +213,7 @@ export class ManagedService implements ServiceLog, ClosingService, PhaseOwner, T
       return
     }
     this.#loaded = undefined
-    this.#host.setLoading(undefined)
+    this.#host.loading = undefined
     // Also after a failed start: a service whose init completed holds resources to release.
     this.#host.closing.loaded(this)
     done(err)

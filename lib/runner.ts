@@ -64,8 +64,6 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   const services = new Map<string, ManagedService>()
   // Every service's health, plus entries that are not services (the built-in `process`).
   const health = new HealthRegistry(log, options.health, Date.now, (name, duration, isFailure) => callHooks('onHealthCheck', name, duration, isFailure))
-  // The service whose plugin is loading: what `app.service` means on a shared (fastify-plugin) instance.
-  let loading: ServiceContext | undefined
   // Encapsulated contexts created while a service loads belong to that service.
   const owners = new WeakMap<object, ServiceContext>()
   let status: RunnerStatus = 'created'
@@ -83,11 +81,11 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   const contextFields: Record<string, unknown> = {}
 
   app.addHook('onRegister', (instance) => {
-    if (loading !== undefined) owners.set(instance, loading)
+    if (host.loading !== undefined) owners.set(instance, host.loading)
   })
   app.decorate('service', {
     getter (this: FastifyInstance): ServiceContext {
-      const owner = owners.get(this) ?? loading
+      const owner = owners.get(this) ?? host.loading
       if (owner === undefined) throw new FSR_ERR_NO_SERVICE_CONTEXT()
       return owner
     },
@@ -102,9 +100,10 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     health,
     deadline,
     closing: new CloseInReverse(app),
-    setLoading (ctx: ServiceContext | undefined) { loading = ctx },
-    onTransition (lifecycle: Lifecycle) {
-      if (hooks.onTransition.length > 0) callHooks('onTransition', lifecycle.last())
+    loading: undefined,
+    transitionHooks: hooks.onTransition,
+    announce (lifecycle: Lifecycle) {
+      callHooks('onTransition', lifecycle.last())
     },
   }
 
@@ -236,7 +235,9 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     const work = (async () => {
       const { idleGrace } = await control?.stopping() ?? { idleGrace: 0 }
       // Only services with a `drain` hook: a promise for each of thousands of others is pure cost.
-      const draining = Promise.all([...services.values()].filter((service) => service.hasHook('drain')).map((service) => service.drain()))
+      const drains: Array<Promise<void>> = []
+      for (const service of services.values()) if (service.hasHook('drain')) drains.push(service.drain())
+      const draining = Promise.all(drains)
       if (drainDelay > 0) await new Promise((resolve) => setTimeout(resolve, drainDelay))
       if (app.server.listening) {
         const begin = performance.now()
@@ -256,7 +257,9 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       await runAfterStop()
     }
     status = 'stopped'
-    const failures = [...services.values()].flatMap((service) => service.stopError ?? [])
+    // A loop, not flatMap: flatMap would build an empty array for every service that stopped cleanly.
+    const failures: Error[] = []
+    for (const service of services.values()) if (service.stopError !== undefined) failures.push(service.stopError)
     if (failures.length > 0) {
       const err = new FSR_ERR_UNCLEAN_STOP(failures.map((failure) => failure.message).join('; '))
       throw Object.assign(err, { errors: failures, exitCode: ExitCode.UNCLEAN_STOP })

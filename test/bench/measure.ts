@@ -23,6 +23,17 @@ export interface MeasureOptions {
   readonly warmup: number
   /** Timed runs of each subject. */
   readonly iterations: number
+  /**
+   * Whether to collect garbage before each run (default true; needs --expose-gc). A forced full
+   * collection also throws away optimized code (V8 deoptimizes code whose embedded objects it
+   * clears), so a subject that runs much JavaScript per run then re-warms the JIT in every run.
+   */
+  readonly collectGarbage?: boolean
+  /**
+   * What a run's time is: the whole call to the subject (default), or the sum of the phases it
+   * reports (a subject that runs its work in another process reports the time measured there).
+   */
+  readonly timeBy?: 'call' | 'phases'
 }
 
 export function median (values: readonly number[]): number {
@@ -38,6 +49,10 @@ export function median (values: readonly number[]): number {
  */
 export function pairedRatio (ours: { readonly runs: readonly number[] }, baseline: { readonly runs: readonly number[] }): number {
   return median(ours.runs.map((value, round) => value / baseline.runs[round]))
+}
+
+function sum (values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0)
 }
 
 /** Collects what the previous run left behind, when node runs with --expose-gc (the harness adds it). */
@@ -57,17 +72,17 @@ export async function measure<K extends string> (subjects: Readonly<Record<K, Su
     const isTimed = round >= options.warmup
     for (let turn = 0; turn < names.length; turn++) {
       const name = names[(round + turn) % names.length]
-      collectGarbage()
+      if (options.collectGarbage !== false) collectGarbage()
       const begin = performance.now()
       const reported = await subjects[name]()
       const elapsed = performance.now() - begin
       if (!isTimed) continue
-      runs.get(name)?.push(elapsed)
+      runs.get(name)?.push(options.timeBy === 'phases' ? sum(Object.values(reported ?? {})) : elapsed)
       const byPhase = phases.get(name) as Map<string, number[]>
       for (const [phase, ms] of Object.entries(reported ?? {})) byPhase.set(phase, [...(byPhase.get(phase) ?? []), ms])
     }
   }
-  collectGarbage()
+  if (options.collectGarbage !== false) collectGarbage()
   const result = {} as Record<K, Sample>
   for (const name of names) {
     const timed = runs.get(name) as number[]

@@ -1,6 +1,15 @@
 // start + stop of a runner with N trivial services, against bare Fastify loading N empty plugins.
 // Both sides are built, started and stopped inside the timed run, without a listening socket
 // (`server: false`, no listen), so the comparison is the cost of the lifecycle machinery per plugin.
+//
+// The judged rows run warm, without a forced garbage collection between runs. A forced full
+// collection makes V8 throw away optimized code (it deoptimizes code whose embedded objects it
+// clears: after ten such collections even a ten-line class is deoptimized), so every run would
+// re-warm the JIT, and the rows would weigh how much JavaScript each side runs per plugin before it
+// is optimized again rather than what the lifecycle costs. Subjects take turns in a rotating
+// order, so each one's garbage falls on the others evenly. Two information rows show the other
+// sides of it: the same comparison with a forced collection before every run, and one start + stop
+// per fresh process (what a program pays when it boots, the JIT cold).
 import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Logger } from 'pino'
@@ -9,7 +18,7 @@ import type { Benchmark, Row } from './benchmark.ts'
 import { measure, pairedRatio, type MeasureOptions, type Sample, type Subject } from './measure.ts'
 import { createNullLogger } from './null-logger.ts'
 import { formatNumber } from './print-table.ts'
-import { compiledModule } from './spawn-program.ts'
+import { compiledModule, spawnProgram } from './spawn-program.ts'
 
 // The runner as users run it, compiled by tsc: through tsx, each function made per service also
 // pays for the name helper tsx adds around it, which bare Fastify (plain JavaScript) never does.
@@ -20,10 +29,14 @@ const GOAL_RATIO = 1.25
 const LINEAR_SLACK = 1.25
 const SMALL = 1_000
 const LARGE = 10_000
-const SMALL_RUNS: MeasureOptions = { warmup: 5, iterations: 25 }
-const LARGE_RUNS: MeasureOptions = { warmup: 2, iterations: 7 }
+const SMALL_RUNS: MeasureOptions = { warmup: 5, iterations: 25, collectGarbage: false }
+const LARGE_RUNS: MeasureOptions = { warmup: 2, iterations: 7, collectGarbage: false }
 /** Rows beside the main comparison: fewer runs, they are there to show an order of magnitude. */
-const SIDE_RUNS: MeasureOptions = { warmup: 1, iterations: 3 }
+const SIDE_RUNS: MeasureOptions = { warmup: 1, iterations: 3, collectGarbage: false }
+/** Row 1 with a forced full garbage collection before every run (see the top of this file). */
+const COLLECTED_RUNS: MeasureOptions = { warmup: 5, iterations: 25 }
+/** One fresh process per run: times reported by the process (after its imports), nothing to collect. */
+const COLD_RUNS: MeasureOptions = { warmup: 1, iterations: 7, collectGarbage: false, timeBy: 'phases' }
 
 /** The core alone: no built-in plugin, no signal handlers, no main server, no log output. */
 const CORE: RunnerOptions = { server: false, signals: false, admin: false, metrics: false, debug: false, pressure: false }
@@ -59,6 +72,17 @@ function runFastify (count: number, { shared, logger }: { shared: boolean, logge
     const started = performance.now()
     await app.close()
     return { build: built - begin, start: started - built, stop: performance.now() - started }
+  }
+}
+
+/** One start + stop in a fresh process (test/bench/fixtures/start-stop-once.ts). */
+function runOnce (side: 'runner' | 'fastify', count: number): Subject {
+  return async () => {
+    const program = spawnProgram('start-stop-once.ts', { env: { BENCH_SIDE: side, BENCH_COUNT: String(count) } })
+    const { json } = await program.waitForLine((line) => line.event === 'done', 60_000)
+    const exit = await program.exited
+    if (exit.code !== 0) throw new Error(`start-stop-once (${side}, ${count}) exited with ${exit.signal ?? `code ${exit.code}`}:\n${program.transcript()}`)
+    return { build: Number(json.build), start: Number(json.start), stop: Number(json.stop) }
   }
 }
 
@@ -111,6 +135,16 @@ export const benchmark: Benchmark = {
       infoBaseline: runFastify(LARGE, { shared: true, logger }),
       builtins: runRunner(LARGE, { server: false, signals: false, logger: quiet, admin: { port: 0, host: '127.0.0.1' } }),
     }, SIDE_RUNS)
+    const collected = await measure({
+      ours: runRunner(SMALL, silent),
+      shared: runFastify(SMALL, { shared: true, logger: quiet }),
+    }, COLLECTED_RUNS)
+    const cold = await measure({
+      small: runOnce('runner', SMALL),
+      smallBaseline: runOnce('fastify', SMALL),
+      large: runOnce('runner', LARGE),
+      largeBaseline: runOnce('fastify', LARGE),
+    }, COLD_RUNS)
 
     const growth = (of: 'ours' | 'shared'): number => large[of].median / small[of].median
     const baselineNote = 'baseline: fastify({ loggerInstance }) + N fastify-plugin-wrapped empty named plugins (the shape the runner gives each service), ready(), close(); both sides share one pino logger at level silent, made once (see run())'
@@ -130,6 +164,11 @@ export const benchmark: Benchmark = {
         'ours as row 1; baseline: fastify() + N plain `async () => {}` plugins (one encapsulated context each). Not run at 10,000: Fastify 5 overflows the stack in ready() (onReady hook runner recursing over child contexts) from ~2,500 children on'),
       timingRow('N=10,000, built-ins on', LARGE, side.builtins, large.shared,
         'information only: ours as row 2 plus the default built-ins (admin server listening on 127.0.0.1:0, metrics, debug, pressure); baseline of row 2', false),
+      timingRow('N=1,000, forced gc before each run', SMALL, collected.ours, collected.shared,
+        'information only: row 1 with a full garbage collection forced before every run of either side (how this benchmark measured until it was found to re-warm the JIT every run; see the top of start-stop.bench.ts)', false),
+      timingRow('N=1,000, cold: one run per process', SMALL, cold.small, cold.smallBaseline,
+        'information only: one start + stop in a fresh node process per run (test/bench/fixtures/start-stop-once.ts), timed inside it after its imports, so nothing is optimized yet: what a program pays once as it boots. Both sides make their Fastify instance inside the timed part (the first one in a process loads Fastify\'s validator, about 40 ms here)', false),
+      timingRow('N=10,000, cold: one run per process', LARGE, cold.large, cold.largeBaseline, 'information only: as the row above, with 10,000 services / plugins', false),
     ]
   },
 }

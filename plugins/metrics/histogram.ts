@@ -46,7 +46,7 @@ export interface HistogramDefinition {
 }
 
 interface Sample {
-  readonly labels: Readonly<Record<string, string>>
+  readonly labels: Readonly<Record<string, string | number>>
   /** Labels common to the series: prom-client formats them once per series, not once per line. */
   readonly sharedLabels?: Readonly<Record<string, string>>
   readonly value: number
@@ -61,8 +61,9 @@ export function registerHistogram (registry: Registry, definition: HistogramDefi
   const bucketName = `${name}_bucket`
   const sumName = `${name}_sum`
   const countName = `${name}_count`
-  // The `le` label of each bucket, then of the last one, `+Inf`: shared by every series.
-  const bounds = [...buckets.map(String), '+Inf'].map((le) => Object.freeze({ le }))
+  // The `le` label of each bucket, then of the last one, `+Inf`: shared by every series (numbers, as
+  // prom-client gives them in its JSON form).
+  const bounds = [...buckets, '+Inf'].map((le) => Object.freeze({ le }))
   // The registry's text output asks for this form (what prom-client's own histogram gives it).
   const samples = (): Sample[] => {
     const values: Sample[] = []

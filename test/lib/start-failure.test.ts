@@ -110,11 +110,11 @@ test('synchronous hooks and thenables: each is waited for as needed, in order, a
   const logs = captureLogs()
   const runner = createRunner({ server: false, signals: false, logger: logs.logger })
   const events: string[] = []
-  // A thenable that is not a native promise, settled on a later turn: the next service must wait for it.
+  // A thenable that is not a native promise, settled after `then` returns: the next service must wait for it.
   const later = (event: string): PromiseLike<void> => ({
     // oxlint-disable-next-line unicorn/no-thenable -- a thenable is what this test is about
     then (resolve) {
-      setImmediate(() => {
+      queueMicrotask(() => {
         events.push(event)
         resolve?.(undefined)
       })
@@ -151,21 +151,23 @@ test('a stop that settles after its timeout does not end the stop of the next se
   const runner = createRunner({ server: false, signals: false, logger: logs.logger })
   const settleLate = deferred()
   const finishFirst = deferred()
-  const firstStopped = deferred()
+  const firstStopping = deferred()
   runner.register(defineService({
     name: 'first',
     stop () {
       // Only now, with late's stop timed out, does late's promise settle: it must not count as first's.
       settleLate.resolve()
-      firstStopped.resolve()
+      firstStopping.resolve()
       return finishFirst.promise
     },
   }))
   runner.register(defineService({ name: 'late', stop: () => settleLate.promise, timeouts: { stop: 30 } }))
   await runner.start()
   const stopping = runner.stop().then(() => undefined, (err: unknown) => err)
-  await firstStopped.promise
-  await new Promise((resolve) => setImmediate(resolve))
+  await firstStopping.promise
+  // The runner has listened to late's promise since late's stop began, before this await does:
+  // past it, whatever that late settlement does has been done.
+  await settleLate.promise
   assert.deepEqual(runner.states().map((s) => s.state), ['shutting-down', 'failed'])
   finishFirst.resolve()
   const err = await stopping as Error & { errors: Array<Error & { cause: { code: string } }> }
@@ -179,13 +181,28 @@ function deferred (): { promise: Promise<void>, resolve: () => void } {
   return { promise, resolve }
 }
 
-test('a phase with no limit (0) is waited for past the deadline of the phase bounded before it', async () => {
+test('a phase with no limit (0) is waited for past the deadline of the phase bounded before it', async (t) => {
+  // The runner's clock and timer are mocked: the timer `quick` armed fires when the test says so.
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'] })
   const logs = captureLogs()
-  const runner = createRunner({ server: false, signals: false, logger: logs.logger })
-  // `quick` arms the runner's one phase timer for 20 ms; `patient` has no limit and outlasts it.
+  const runner = createRunner({ server: false, signals: false, admin: false, metrics: false, debug: false, pressure: false, logger: logs.logger })
+  const patientBegan = deferred()
+  const finishPatient = deferred()
   runner.register(defineService({ name: 'quick', async init () {}, timeouts: { init: 20 } }))
-  runner.register(defineService({ name: 'patient', init: () => new Promise((resolve) => setTimeout(resolve, 60)), timeouts: { init: 0 } }))
-  await runner.start()
+  runner.register(defineService({
+    name: 'patient',
+    init () {
+      patientBegan.resolve()
+      return finishPatient.promise
+    },
+    timeouts: { init: 0 },
+  }))
+  const starting = runner.start()
+  await patientBegan.promise
+  // Well past quick's 20 ms: its timer fires while patient's init, which has no limit, is under way.
+  t.mock.timers.tick(100)
+  finishPatient.resolve()
+  await starting
   assert.deepEqual(runner.states().map((s) => s.state), ['running', 'running'])
   await runner.stop()
 })

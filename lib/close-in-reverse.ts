@@ -93,6 +93,8 @@ const BOTH = BEGIN | FINISH
 class ReverseStop implements PhaseOwner {
   readonly #services: readonly ClosingService[]
   readonly #steps: number
+  /** The step each service begins with: BEGIN, unless the run takes FINISH only. */
+  readonly #first: number
   #index: number
   #step: number
   #failure: { err: unknown } | undefined
@@ -102,8 +104,9 @@ class ReverseStop implements PhaseOwner {
   constructor (services: readonly ClosingService[], steps: number) {
     this.#services = services
     this.#steps = steps
+    this.#first = steps & BEGIN ? BEGIN : FINISH
     this.#index = services.length - 1
-    this.#step = this.#firstStep()
+    this.#step = this.#first
   }
 
   run (): Promise<void> {
@@ -123,10 +126,6 @@ class ReverseStop implements PhaseOwner {
     this.#next()
   }
 
-  #firstStep (): number {
-    return this.#steps & BEGIN ? BEGIN : FINISH
-  }
-
   #next (): void {
     while (this.#index >= 0) {
       const service = this.#services[this.#index]
@@ -136,7 +135,7 @@ class ReverseStop implements PhaseOwner {
       if (step === BEGIN && this.#steps & FINISH) this.#step = FINISH
       else {
         this.#index--
-        this.#step = this.#firstStep()
+        this.#step = this.#first
       }
       try {
         if (step === BEGIN ? service.beginStop(this) : service.finishStop(this)) return

@@ -54,8 +54,9 @@ export class PhaseDeadline {
   #phase = ''
   #limit = 0
   #generation = 0
-  #onDone: () => void = () => {}
-  #onFailed: (err: unknown) => void = () => {}
+  // Made by #renew(), in the constructor and after each timeout.
+  #onDone!: () => void
+  #onFailed!: (err: unknown) => void
 
   constructor () {
     this.#renew()

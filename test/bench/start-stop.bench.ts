@@ -10,8 +10,6 @@
 // order, so each one's garbage falls on the others evenly. Two information rows show the other
 // sides of it: the same comparison with a forced collection before every run, and one start + stop
 // per fresh process (what a program pays when it boots, the JIT cold).
-import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import fp from 'fastify-plugin'
 import type { Logger } from 'pino'
 import type { RunnerOptions } from '../../types/index.ts'
 import type { Benchmark, Row } from './benchmark.ts'
@@ -22,14 +20,14 @@ import { compiledModule, spawnProgram } from './spawn-program.ts'
 
 // The runner as users run it, compiled by tsc: through tsx, each function made per service also
 // pays for the name helper tsx adds around it, which bare Fastify (plain JavaScript) never does.
-const { createRunner, defineService } = await import(compiledModule('lib/index.ts')) as typeof import('../../lib/index.ts')
+const { CORE, startStopFastify, startStopRunner } = await import(compiledModule('test/bench/fixtures/start-stop-subjects.ts')) as typeof import('./fixtures/start-stop-subjects.ts')
 
 const GOAL_RATIO = 1.25
 /**
  * Growing linearly: from 1,000 to 10,000 services the time may grow at most this much more than
  * bare Fastify's does in the same rounds. Not against an absolute 10x: warm, a run with 10,000
  * plugins pays more garbage collection per plugin than one with 1,000 on either side (Fastify's own
- * growth is 10.8-14.2x here), so an absolute bound would judge the heap, not the runner.
+ * growth is 10.2-14.2x here), so an absolute bound would judge the heap, not the runner.
  */
 const LINEAR_SLACK = 1.25
 const SMALL = 1_000
@@ -48,41 +46,13 @@ const COLLECTED_RUNS: MeasureOptions = { warmup: 5, iterations: 25 }
 /** One fresh process per run: times reported by the process (after its imports), nothing to collect. */
 const COLD_RUNS: MeasureOptions = { warmup: 1, iterations: 7, collectGarbage: false, timeBy: 'phases' }
 
-/** The core alone: no built-in plugin, no signal handlers, no main server, no log output. */
-const CORE: RunnerOptions = { server: false, signals: false, admin: false, metrics: false, debug: false, pressure: false }
-
-const noop = async (): Promise<void> => {}
-
-
 function runRunner (count: number, options: RunnerOptions): Subject {
-  return async () => {
-    const begin = performance.now()
-    const runner = createRunner(options)
-    for (let i = 0; i < count; i++) runner.register(defineService({ name: `service-${i}`, init: noop, stop: noop }))
-    const built = performance.now()
-    await runner.start()
-    const started = performance.now()
-    await runner.stop()
-    return { build: built - begin, start: started - built, stop: performance.now() - started }
-  }
+  return () => startStopRunner(count, options)
 }
 
-/**
- * Bare Fastify with N empty plugins. `shared` wraps each in fastify-plugin with a name, the shape
- * the runner gives every service (one context shared with the root); otherwise each plugin gets its
- * own encapsulated context, as `app.register(async () => {})` does.
- */
-function runFastify (count: number, { shared, logger }: { shared: boolean, logger?: Logger }): Subject {
-  return async () => {
-    const begin = performance.now()
-    const app: FastifyInstance = logger === undefined ? fastify() : fastify({ loggerInstance: logger as FastifyBaseLogger })
-    for (let i = 0; i < count; i++) app.register(shared ? fp(async () => {}, { name: `plugin-${i}` }) : async () => {})
-    const built = performance.now()
-    await app.ready()
-    const started = performance.now()
-    await app.close()
-    return { build: built - begin, start: started - built, stop: performance.now() - started }
-  }
+/** Bare Fastify with N empty plugins (see startStopFastify). */
+function runFastify (count: number, options: { shared: boolean, logger?: Logger }): Subject {
+  return () => startStopFastify(count, options)
 }
 
 /** One start + stop in a fresh process (test/bench/fixtures/start-stop-once.ts). */

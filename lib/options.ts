@@ -1,5 +1,6 @@
 // Resolves createRunner's options once: explicit option, then FSR_* env variable, then default.
 // Every problem is collected and reported together in one FSR_ERR_INVALID_OPTIONS.
+import { isIP } from 'node:net'
 import type { ResolvedRunnerOptions, RunnerOptions, ServiceTimeouts } from '../types/index.ts'
 import { FSR_ERR_INVALID_OPTIONS } from './errors.ts'
 
@@ -9,6 +10,10 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const LOG_FORMATS = ['json', 'pretty'] as const
 const TIMEOUT_PHASES = ['init', 'ready', 'stop'] as const
 const RUNNER_KEYS = new Set(['server', 'log', 'logger', 'timeouts', 'fastify', 'signals', 'shutdown', 'upgrade', 'pidFile', 'health'])
+const SERVER_KEYS = ['port', 'host'] as const
+const LOG_KEYS = ['level', 'format'] as const
+// RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens, 253 characters at most.
+const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGQUIT'] as const
 const SHUTDOWN_KEYS = ['drainDelay', 'drainTimeout', 'timeout'] as const
 const FORBIDDEN_FASTIFY_KEYS = ['logger', 'loggerInstance', 'pluginTimeout']
@@ -39,7 +44,7 @@ class Problems {
   }
 }
 
-function describe (value: unknown): string {
+export function describe (value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
   if (value === null || typeof value !== 'object') return String(value)
   return Array.isArray(value) ? 'an array' : 'an object'
@@ -60,6 +65,22 @@ function readChoice<T extends string> (problems: Problems, where: string, value:
   if ((choices as readonly unknown[]).includes(raw)) return raw as T
   problems.add(value !== undefined ? where : envName, raw, `one of ${choices.join(', ')}`)
   return fallback
+}
+
+/**
+ * True for an address a server can listen on: an IP address (as net.isIP reads it) or a host name,
+ * with nothing around it, and never "localhost" (Fastify binds it twice, to 127.0.0.1 and ::1).
+ */
+export function isListenHost (host: unknown): host is string {
+  if (typeof host !== 'string' || host.toLowerCase().replace(/\.$/, '') === 'localhost') return false
+  return isIP(host) !== 0 || HOST_NAME.test(host)
+}
+
+/** Records a problem for every key of `input` (the option at `where`) that is not in `keys`. */
+export function refuseUnknownKeys (problems: Problems, where: string, input: Readonly<Record<string, unknown>>, keys: readonly string[]): void {
+  for (const key of Object.keys(input)) {
+    if (!keys.includes(key)) problems.add(`${where}.${key}`, input[key], `no such key (accepted: ${keys.join(', ')})`)
+  }
 }
 
 export function readObject (problems: Problems, where: string, value: unknown): Record<string, unknown> {
@@ -118,15 +139,17 @@ export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = proc
   let server: ResolvedRunnerOptions['server'] = false
   if (options.server !== false) {
     const given = readObject(problems, 'server', options.server)
+    refuseUnknownKeys(problems, 'server', given, SERVER_KEYS)
     const host = given.host ?? env.FSR_HOST ?? DEFAULT_HOST
-    if (typeof host !== 'string' || host.trim() === '' || host === 'localhost') {
-      problems.add(given.host !== undefined ? 'server.host' : 'FSR_HOST', host, 'an explicit IP address or host name other than "localhost" (which may bind twice), for example 127.0.0.1, ::1 or 0.0.0.0')
+    if (!isListenHost(host)) {
+      problems.add(given.host !== undefined ? 'server.host' : 'FSR_HOST', host, 'an explicit IP address or host name (letters, digits, hyphens and dots, no spaces around it) other than "localhost" (which may bind twice), for example 127.0.0.1, ::1 or 0.0.0.0')
     }
     const port = readInteger(problems, 'server.port', given.port, 'FSR_PORT', env, DEFAULT_PORT, 65_535)
     server = Object.freeze({ host: String(host), port })
   }
 
   const log = readObject(problems, 'log', options.log)
+  refuseUnknownKeys(problems, 'log', log, LOG_KEYS)
   const level = readChoice(problems, 'log.level', log.level, 'FSR_LOG_LEVEL', env, LOG_LEVELS, 'info')
   const format = readChoice(problems, 'log.format', log.format, 'FSR_LOG_FORMAT', env, LOG_FORMATS, 'json')
 

@@ -2,13 +2,15 @@
 // Every problem is reported together (with the core's, when composed by the package's createRunner).
 import { isIP } from 'node:net'
 import type { AdminOptions, ResolvedAdminOptions, ResolvedRunnerOptions } from '../../types/index.ts'
-import { Problems, readInteger, readObject } from '../../lib/options.ts'
+import { isListenHost, Problems, readInteger, readObject, refuseUnknownKeys } from '../../lib/options.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
 
 export const DEFAULT_ADMIN_PORT = 9090
 export const DEFAULT_ADMIN_HOST = '127.0.0.1'
 const MIN_TOKEN_LENGTH = 16
+// What a client can send in "Authorization: Bearer <token>" and the guard can match: visible ASCII only.
+const TOKEN_CHARACTERS = /^[\x21-\x7e]+$/
 const ADMIN_KEYS = ['port', 'host', 'token', 'allowInsecure'] as const
 
 /** True for 127.0.0.0/8, ::1 and their IPv4-mapped forms; host names never count as loopback. */
@@ -31,14 +33,12 @@ export function resolveAdminOptions (
   if (input === false) return false
   const problems = new Problems()
   const given = readObject(problems, 'admin', input)
-  for (const key of Object.keys(given)) {
-    if (!(ADMIN_KEYS as readonly string[]).includes(key)) problems.add(`admin.${key}`, given[key], `no such key (accepted: ${ADMIN_KEYS.join(', ')})`)
-  }
+  refuseUnknownKeys(problems, 'admin', given, ADMIN_KEYS)
 
   const host = given.host ?? env.FSR_ADMIN_HOST ?? DEFAULT_ADMIN_HOST
   const hostSource = given.host !== undefined ? 'admin.host' : 'FSR_ADMIN_HOST'
-  const isHostValid = typeof host === 'string' && host.trim() !== '' && host !== 'localhost'
-  if (!isHostValid) problems.add(hostSource, host, 'an explicit IP address or host name other than "localhost", for example 127.0.0.1 or ::1')
+  const isHostValid = isListenHost(host)
+  if (!isHostValid) problems.add(hostSource, host, 'an explicit IP address or host name (no spaces around it) other than "localhost", for example 127.0.0.1 or ::1')
 
   const port = readInteger(problems, 'admin.port', given.port, 'FSR_ADMIN_PORT', env, DEFAULT_ADMIN_PORT, 65_535)
   if (main !== undefined && main !== false && port !== 0 && port === main.port) {
@@ -47,9 +47,13 @@ export function resolveAdminOptions (
 
   const token = given.token ?? env.FSR_ADMIN_TOKEN
   const tokenSource = given.token !== undefined ? 'admin.token' : 'FSR_ADMIN_TOKEN'
+  const accepted = `a string of at least ${MIN_TOKEN_LENGTH} characters, visible ASCII only (no spaces or other whitespace)`
+  // Never echo a secret back into an error message or a log.
   if (token !== undefined && (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH)) {
-    // Never echo a secret back into an error message or a log.
-    problems.add(tokenSource, typeof token === 'string' ? '(a string that is too short)' : token, `a string of at least ${MIN_TOKEN_LENGTH} characters`)
+    problems.add(tokenSource, typeof token === 'string' ? '(a string that is too short)' : token, accepted)
+  } else if (token !== undefined && !TOKEN_CHARACTERS.test(token)) {
+    // A bearer token with whitespace or other characters could never match: every protected endpoint would stay locked.
+    problems.add(tokenSource, '(a string with whitespace or characters other than visible ASCII)', accepted)
   }
 
   const allowInsecure = given.allowInsecure ?? false

@@ -1,6 +1,6 @@
 // Resolves the runner's `debug` option (the profiling endpoints); every problem is reported together.
 import type { DebugOptions } from '../../types/index.ts'
-import { Problems, readInteger, readObject } from '../../lib/options.ts'
+import { Problems, readInteger, readObject, refuseUnknownKeys } from '../../lib/options.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -13,9 +13,7 @@ export function resolveDebugOptions (input: DebugOptions | false | undefined, en
   if (input === false) return false
   const problems = new Problems()
   const given = readObject(problems, 'debug', input)
-  for (const key of Object.keys(given)) {
-    if (!(DEBUG_KEYS as readonly string[]).includes(key)) problems.add(`debug.${key}`, given[key], `no such key (accepted: ${DEBUG_KEYS.join(', ')})`)
-  }
+  refuseUnknownKeys(problems, 'debug', given, DEBUG_KEYS)
   let maxProfileSeconds = readInteger(problems, 'debug.maxProfileSeconds', given.maxProfileSeconds, undefined, env, DEFAULT_MAX_PROFILE_SECONDS, 3600)
   if (maxProfileSeconds === 0) {
     problems.add('debug.maxProfileSeconds', 0, 'an integer from 1 to 3600')

@@ -111,3 +111,9 @@ export const FSR_ERR_INVALID_HEALTH = createError<[string, string, string]>(
   '%s: got %s; expected %s',
   NO_HTTP, TypeError,
 )
+
+export const FSR_ERR_LISTEN = createError<[string, string, string, { cause: unknown }]>(
+  'FSR_ERR_LISTEN',
+  'the %s server could not listen on %s: %s',
+  NO_HTTP,
+)

@@ -19,11 +19,13 @@ import { ServerDrain } from './drain-server.ts'
 import {
   FSR_ERR_ALREADY_STARTED,
   FSR_ERR_DUPLICATE_SERVICE,
+  FSR_ERR_LISTEN,
   FSR_ERR_NO_SERVICE_CONTEXT,
   FSR_ERR_SHUTDOWN_TIMEOUT,
   FSR_ERR_UNCLEAN_STOP,
   FSR_ERR_UNKNOWN_DEPENDENCY,
   FSR_ERR_UNKNOWN_HOOK,
+  messageOf,
 } from './errors.ts'
 import { ExitCode } from './exit-codes.ts'
 import { HealthRegistry } from './health-registry.ts'
@@ -195,15 +197,21 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     await control?.started()
   }
 
-  /** Listens on the inherited socket named `name` if there is one, else binds; either way it can be handed over. */
+  /**
+   * Listens on the inherited socket named `name` if there is one, else binds; either way it can be handed over.
+   * A failure is FSR_ERR_LISTEN naming the address, with the system error as `cause`.
+   */
   async function listen (name: string, instance: FastifyInstance, address: { readonly port: number, readonly host: string }): Promise<void> {
     const fd = inherited.take(name)
-    if (fd === undefined) await instance.listen({ port: address.port, host: address.host })
-    else {
+    const where = fd !== undefined ? `inherited descriptor ${fd}` : address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`
+    try {
+      if (fd === undefined) await instance.listen({ port: address.port, host: address.host })
       // Fastify binds 'localhost' twice unless given a host; with a descriptor the host is not used.
-      await instance.listen({ fd, host: address.host } as { port?: number, host: string })
-      log.info({ name, fd }, 'listening on inherited socket')
+      else await instance.listen({ fd, host: address.host } as { port?: number, host: string })
+    } catch (cause) {
+      throw new FSR_ERR_LISTEN(name, where, messageOf(cause), { cause })
     }
+    if (fd !== undefined) log.info({ name, fd }, 'listening on inherited socket')
     handover.push({ name, server: instance.server })
   }
 

@@ -61,7 +61,9 @@ export function installAdmin (runner: Runner, options: Readonly<ResolvedAdminOpt
     try {
       // Through the runner: an inherited admin socket is taken, and the socket is handed over on upgrade.
       await runner.listen('admin', admin, { port: options.port, host: options.host })
-    } catch (cause) {
+    } catch (err) {
+      // runner.listen names the address in FSR_ERR_LISTEN; this error keeps the system error as its cause.
+      const cause = (err as { code?: unknown }).code === 'FSR_ERR_LISTEN' ? (err as Error).cause : err
       throw new FSR_ERR_ADMIN_LISTEN(options.host, options.port, messageOf(cause), { cause })
     }
     const { address, port } = admin.server.address() as AddressInfo

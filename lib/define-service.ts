@@ -8,7 +8,9 @@ import { Problems, readTimeouts } from './options.ts'
 const HOOKS = ['init', 'run', 'ready', 'stop', 'drain', 'beforeUpgrade', 'check'] as const
 const DEFINITION_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', ...HOOKS])
 const PLUGIN_SERVICE_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health'])
-const NAME = /^[A-Za-z0-9][\w.:-]{0,99}$/
+/** What a service name (and a health source's) may be, and how to say so. */
+export const SERVICE_NAME = /^[A-Za-z0-9][\w.:-]{0,99}$/
+export const SERVICE_NAME_RULE = 'a string of 1 to 100 letters, digits, or . _ : - that starts with a letter or digit'
 
 // The properties fastify-plugin gives a plugin; Fastify and avvio read them.
 export const SKIP_OVERRIDE = Symbol.for('skip-override')
@@ -43,9 +45,7 @@ function validate (input: unknown, keys: Set<string>, hooks: readonly string[]):
     if (Object.hasOwn(fields, key) && !keys.has(key)) problems.add(key, fields[key], `no such field (accepted: ${[...keys].join(', ')})`)
   }
   const name = typeof fields.name === 'string' ? fields.name : '(unnamed)'
-  if (typeof fields.name !== 'string' || !NAME.test(fields.name)) {
-    problems.add('name', fields.name, 'a string of 1 to 100 letters, digits, or . _ : - that starts with a letter or digit')
-  }
+  if (typeof fields.name !== 'string' || !SERVICE_NAME.test(fields.name)) problems.add('name', fields.name, SERVICE_NAME_RULE)
   const dependsOn = fields.dependsOn
   if (dependsOn !== undefined && (!Array.isArray(dependsOn) || !dependsOn.every((dep) => typeof dep === 'string'))) {
     problems.add('dependsOn', dependsOn, 'an array of service names')

@@ -117,3 +117,9 @@ export const FSR_ERR_LISTEN = createError<[string, string, string, { cause: unkn
   'the %s server could not listen on %s: %s',
   NO_HTTP,
 )
+
+export const FSR_ERR_INVALID_ARGUMENT = createError<[string, string, string]>(
+  'FSR_ERR_INVALID_ARGUMENT',
+  '%s: got %s; expected %s',
+  NO_HTTP, TypeError,
+)

@@ -14,11 +14,12 @@ import type {
   ServiceStateSnapshot,
 } from '../types/index.ts'
 import { CloseInReverse } from './close-in-reverse.ts'
-import { toServiceSpec } from './define-service.ts'
+import { SERVICE_NAME, SERVICE_NAME_RULE, toServiceSpec } from './define-service.ts'
 import { ServerDrain } from './drain-server.ts'
 import {
   FSR_ERR_ALREADY_STARTED,
   FSR_ERR_DUPLICATE_SERVICE,
+  FSR_ERR_INVALID_ARGUMENT,
   FSR_ERR_LISTEN,
   FSR_ERR_NO_SERVICE_CONTEXT,
   FSR_ERR_SHUTDOWN_TIMEOUT,
@@ -32,7 +33,7 @@ import { HealthRegistry } from './health-registry.ts'
 import { createLogger } from './logger.ts'
 import type { Lifecycle } from './lifecycle.ts'
 import { ManagedService, type ServiceHost } from './managed-service.ts'
-import { resolveRunnerOptions } from './options.ts'
+import { describe, resolveRunnerOptions } from './options.ts'
 import { serviceLogOf } from './service-log.ts'
 import { forgetListenEnv, InheritedSockets } from './inherited-sockets.ts'
 import { createProcessControl, type ProcessControl } from './process-control.ts'
@@ -50,6 +51,9 @@ const requestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
   if (logger.level === 'silent' && options.level === undefined && options.serializers === undefined) return logger
   return logger.child(bindings, options)
 }
+
+/** The fields every service context has of its own: `decorateContext` may not replace them. */
+const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade']
 
 export function createRunner (input: RunnerOptions = {}): Runner {
   const options = resolveRunnerOptions(input)
@@ -124,12 +128,21 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     if (status !== 'created') throw new FSR_ERR_ALREADY_STARTED('add a hook')
     const list = hooks[name] as Array<RunnerHooks[K]> | undefined
     if (!Object.hasOwn(hooks, name) || list === undefined) throw new FSR_ERR_UNKNOWN_HOOK(String(name), Object.keys(hooks).join(', '))
+    if (typeof hook !== 'function') throw new FSR_ERR_INVALID_ARGUMENT(`runner.addHook("${name}")`, describe(hook), 'a function')
     list.push(hook)
     return runner
   }
 
-  function decorateContext<K extends keyof ServiceContext> (name: K, value: ServiceContext[K]): Runner {
+  function decorateContext<K extends keyof ServiceContext> (field: K, value: ServiceContext[K]): Runner {
     if (status !== 'created') throw new FSR_ERR_ALREADY_STARTED('decorate the service context')
+    const name: unknown = field
+    // Names of Object.prototype would reach the prototype (`__proto__`) or shadow what every object has.
+    if (typeof name !== 'string' || name === '' || name in Object.prototype) {
+      throw new FSR_ERR_INVALID_ARGUMENT('runner.decorateContext()', describe(name), 'a non-empty string that is not a name of Object.prototype')
+    }
+    if (OWN_CONTEXT_FIELDS.includes(name)) {
+      throw new FSR_ERR_INVALID_ARGUMENT('runner.decorateContext()', describe(name), `a name other than the runner's own fields (${OWN_CONTEXT_FIELDS.join(', ')})`)
+    }
     contextFields[name] = value
     return runner
   }
@@ -309,8 +322,14 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     return await control.upgrade()
   }
 
-  function addHealthSource (name: string, { critical = true }: { readonly critical?: boolean } = {}): ServiceHealth {
+  function addHealthSource (name: string, options: { readonly critical?: boolean } = {}): ServiceHealth {
     if (status !== 'created') throw new FSR_ERR_ALREADY_STARTED('add a health source')
+    if (typeof name !== 'string' || !SERVICE_NAME.test(name)) throw new FSR_ERR_INVALID_ARGUMENT('runner.addHealthSource() name', describe(name), SERVICE_NAME_RULE)
+    const isObject = options !== null && typeof options === 'object' && !Array.isArray(options)
+    const { critical = true, ...unknown } = isObject ? options : {}
+    if (!isObject || typeof critical !== 'boolean' || Object.keys(unknown).length > 0) {
+      throw new FSR_ERR_INVALID_ARGUMENT('runner.addHealthSource() options', isObject ? JSON.stringify(options) : describe(options), 'undefined or { critical?: true or false }')
+    }
     if (services.has(name) || health.has(name)) throw new FSR_ERR_DUPLICATE_SERVICE(name)
     health.add(name, { critical }, serviceLogOf(log.child({ service: name })))
     return health.handle(name)

@@ -320,7 +320,7 @@ export interface Runner {
    * For built-in plugins and other servers of the program.
    */
   listen (name: string, instance: FastifyInstance, address: { readonly port: number, readonly host: string }): Promise<void>
-  /** Adds a field to every service context (before `start()`); the context's own fields win. */
+  /** Adds a field to every service context (before `start()`); the context's own fields (`name`, `app`, `log`, `signal`, `health`, `upgrade`) are refused. */
   decorateContext<K extends keyof ServiceContext> (name: K, value: ServiceContext[K]): Runner
   /** The logger of one service (a pino child of the runner's logger, `app.log`), or undefined for an unknown name. */
   serviceLogger (name: string): Logger | undefined

@@ -12,6 +12,7 @@ import { healthRoutes } from './health-routes.ts'
 import { logLevelRoutes } from './log-level-routes.ts'
 import { answerMethodNotAllowed } from './method-not-allowed.ts'
 import { resolveAdminOptions } from './options.ts'
+import { refuseNonFiniteNumbers } from './refuse-non-finite.ts'
 import { requireToken } from './require-token.ts'
 import { servicesRoute } from './services-route.ts'
 import { upgradeRoute } from './upgrade-route.ts'
@@ -29,6 +30,7 @@ export interface AdminPluginOptions {
 export const adminPlugin = fp<AdminPluginOptions>(async (admin, { runner, token }) => {
   requireToken(admin, token)
   answerMethodNotAllowed(admin)
+  refuseNonFiniteNumbers(admin)
   admin.setErrorHandler(function onAdminError (err: FastifyError, request, reply) {
     const failure = err.validation === undefined ? err : new FSR_ERR_INVALID_REQUEST(err.message)
     const statusCode = failure.statusCode ?? CORE_ERROR_STATUS[failure.code] ?? 500

@@ -18,6 +18,7 @@ import { FSR_ERR_INVALID_HEALTH, FSR_ERR_UNKNOWN_SERVICE } from './errors.ts'
 import { combineStatus, deriveStatus } from './health-derive.ts'
 import { HealthPoller } from './health-poller.ts'
 import { readHealthReport, type HealthReport } from './health-report.ts'
+import { redactUrlCredentials } from './redact-url-credentials.ts'
 import type { ServiceLog } from './service-log.ts'
 import { worstOf } from './health-status.ts'
 import { watchHealth } from './health-watch.ts'
@@ -188,7 +189,8 @@ export class HealthRegistry {
         const code = (error as { code?: unknown } | undefined)?.code
         this.#record(source, {
           status: 'unhealthy',
-          reason: error?.message ?? 'service failed',
+          // Shown on the open admin endpoints: no credentials from a connection URL in the message.
+          reason: error === undefined ? 'service failed' : redactUrlCredentials(error.message),
           detail: { state: 'failed', ...(typeof code === 'string' ? { code } : {}) },
         }, at)
         break

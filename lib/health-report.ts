@@ -1,8 +1,11 @@
 // Reads what a service reports about its health (`report(status, detail)` or what `check()`
 // returned) into one shape; anything else throws FSR_ERR_INVALID_HEALTH saying what is accepted.
+// Reasons are shown on the open admin endpoints: credentials in URLs are redacted from them here.
 import type { HealthDetail, HealthStatus } from '../types/index.ts'
 import { FSR_ERR_INVALID_HEALTH, messageOf } from './errors.ts'
 import { HEALTH_STATUSES, isHealthStatus } from './health-status.ts'
+import { describe } from './options.ts'
+import { redactUrlCredentials } from './redact-url-credentials.ts'
 
 /** One report: the detail's `reason` is kept apart from its other fields. */
 export interface HealthReport {
@@ -23,7 +26,7 @@ export function readHealthReport (where: string, status: unknown, detail: unknow
   if (reason !== undefined && typeof reason !== 'string') throw new FSR_ERR_INVALID_HEALTH(`${where} reason`, describe(reason), 'a string')
   return {
     status,
-    ...(reason === undefined ? {} : { reason }),
+    ...(reason === undefined ? {} : { reason: redactUrlCredentials(reason) }),
     ...(Object.keys(rest).length === 0 ? {} : { detail: Object.freeze(rest) }),
   }
 }
@@ -40,11 +43,5 @@ export function readCheckResult (where: string, result: unknown): HealthReport {
 /** A failed check (a throw or a timeout): `unhealthy` with the error as reason. */
 export function failedCheck (err: unknown): HealthReport {
   const code = (err as { code?: unknown } | null)?.code
-  return { status: 'unhealthy', reason: messageOf(err), ...(typeof code === 'string' ? { detail: { code } } : {}) }
-}
-
-function describe (value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (value === null || typeof value !== 'object') return String(value)
-  return Array.isArray(value) ? 'an array' : 'an object'
+  return { status: 'unhealthy', reason: redactUrlCredentials(messageOf(err)), ...(typeof code === 'string' ? { detail: { code } } : {}) }
 }

@@ -1,6 +1,7 @@
 // /services: every service's lifecycle state, health, restart count and timeline, as JSON.
 import type { FastifyInstance } from 'fastify'
 import type { Runner } from '../../types/index.ts'
+import { redactUrlCredentials } from '../../lib/redact-url-credentials.ts'
 import { serviceHealthSchema } from './health-schemas.ts'
 import { readHealth } from './read-health.ts'
 
@@ -54,7 +55,8 @@ export async function servicesRoute (admin: FastifyInstance, { runner }: { runne
         to,
         at,
         duration,
-        ...(error === undefined ? {} : { error: error.message }),
+        // An open endpoint: a failure's message may quote a connection URL with its password.
+        ...(error === undefined ? {} : { error: redactUrlCredentials(error.message) }),
       })),
     }))
     return { runner: runner.status, services }

@@ -317,7 +317,7 @@ export interface Runner {
    * Makes `instance` listen as the socket named `name` (`main`, `admin`): on the descriptor inherited
    * under that name (systemd socket activation, or the previous generation of an upgrade) if there is
    * one, else on `address`; either way the socket is handed to the next generation on upgrade.
-   * For built-in plugins and other servers of the program.
+   * For built-in plugins and other servers of the program. Rejects with FSR_ERR_LISTEN (`cause`: the system error).
    */
   listen (name: string, instance: FastifyInstance, address: { readonly port: number, readonly host: string }): Promise<void>
   /** Adds a field to every service context (before `start()`); the context's own fields (`name`, `app`, `log`, `signal`, `health`, `upgrade`) are refused. */

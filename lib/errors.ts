@@ -111,3 +111,9 @@ export const FSR_ERR_INVALID_HEALTH = createError<[string, string, string]>(
   '%s: got %s; expected %s',
   NO_HTTP, TypeError,
 )
+
+export const FSR_ERR_INHERITED_SOCKET = createError<[number, string, string, { cause: unknown }?]>(
+  'FSR_ERR_INHERITED_SOCKET',
+  'inherited descriptor %d (%s) %s; LISTEN_FDS must count listening stream sockets (TCP or unix) passed from descriptor 3 on',
+  NO_HTTP,
+)

@@ -19,11 +19,13 @@ import { ServerDrain } from './drain-server.ts'
 import {
   FSR_ERR_ALREADY_STARTED,
   FSR_ERR_DUPLICATE_SERVICE,
+  FSR_ERR_INHERITED_SOCKET,
   FSR_ERR_NO_SERVICE_CONTEXT,
   FSR_ERR_SHUTDOWN_TIMEOUT,
   FSR_ERR_UNCLEAN_STOP,
   FSR_ERR_UNKNOWN_DEPENDENCY,
   FSR_ERR_UNKNOWN_HOOK,
+  messageOf,
 } from './errors.ts'
 import { ExitCode } from './exit-codes.ts'
 import { HealthRegistry } from './health-registry.ts'
@@ -186,8 +188,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       await stop().catch((stopErr: unknown) => log.error({ err: stopErr }, 'stop after failed start was not clean'))
       throw failure
     }
-    const unused = inherited.closeUnused()
-    if (unused.length > 0) log.warn({ sockets: unused }, 'inherited sockets closed: nothing listens on them')
+    inherited.closeUnused(log)
     // A signal may have arrived while services were starting: the stop it began wins.
     if (status !== 'starting') return
     status = 'running'
@@ -200,8 +201,13 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     const fd = inherited.take(name)
     if (fd === undefined) await instance.listen({ port: address.port, host: address.host })
     else {
-      // Fastify binds 'localhost' twice unless given a host; with a descriptor the host is not used.
-      await instance.listen({ fd, host: address.host } as { port?: number, host: string })
+      try {
+        // Fastify binds 'localhost' twice unless given a host; with a descriptor the host is not used.
+        await instance.listen({ fd, host: address.host } as { port?: number, host: string })
+      } catch (cause) {
+        // Node's listen is the check that a socket is a stream socket able to listen (not datagram, not connected).
+        throw new FSR_ERR_INHERITED_SOCKET(fd, name, `could not listen (${messageOf(cause)})`, { cause })
+      }
       log.info({ name, fd }, 'listening on inherited socket')
     }
     handover.push({ name, server: instance.server })

@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url'
 import { waitFor } from '../helpers/fixture-process.ts'
 
 // LISTEN_PID must be the program's own pid: a shell sets it, then execs the program (as systemd would).
-function startActivated (t: TestContext, env: Record<string, string>, fds: number[] = []) {
-  const child = spawn('/bin/sh', ['-c', 'LISTEN_PID=$$; export LISTEN_PID; exec "$@"', 'sh', process.execPath, '--import', 'tsx', 'test/fixtures/upgrade-server.ts'], {
+function startActivated (t: TestContext, env: Record<string, string>, fds: number[] = [], listenPid = '$$') {
+  const child = spawn('/bin/sh', ['-c', `LISTEN_PID=${listenPid}; export LISTEN_PID; exec "$@"`, 'sh', process.execPath, '--import', 'tsx', 'test/fixtures/upgrade-server.ts'], {
     cwd: fileURLToPath(new URL('../../', import.meta.url)),
     env: { ...process.env, FSR_ADMIN_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe', ...fds],
@@ -27,6 +27,9 @@ function startActivated (t: TestContext, env: Record<string, string>, fds: numbe
   const exited = once(child, 'close').then(([code]) => code as number | null)
   return { child, lines, exited, stderr: () => stderr }
 }
+
+// Node has no public way to read a server's descriptor.
+const fdOf = (handle: unknown) => (handle as { _handle: { fd: number } })._handle.fd
 
 async function tempDir (t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'fsr-inherited-'))
@@ -60,7 +63,6 @@ test('an unused inherited pipe is left open, an unused inherited socket is close
   const main = createServer()
   const spare = createServer()
   for (const server of [main, spare]) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const fdOf = (handle: unknown) => (handle as { _handle: { fd: number } })._handle.fd
   const pipe = await openFifo(t)
   const program = startActivated(t, { LISTEN_FDS: '3', LISTEN_FDNAMES: 'main:spare:extra', FSR_PID_FILE: join(await tempDir(t), 'app.pid') }, [fdOf(main), fdOf(spare), pipe])
   for (const server of [main, spare]) server.close()
@@ -70,6 +72,19 @@ test('an unused inherited pipe is left open, an unused inherited socket is close
   assert.deepEqual(program.lines.find((l) => l.msg === 'inherited sockets closed: nothing listens on them')?.sockets, ['spare'])
   assert.deepEqual(program.lines.find((l) => l.msg === 'inherited descriptors left open: not sockets')?.fds, [5])
   assert.match(readlinkSync(`/proc/${program.child.pid}/fd/5`), /fifo$/, 'descriptor 5 is still the pipe')
+  program.child.kill('SIGTERM')
+  assert.equal(await program.exited, 0, program.stderr())
+})
+
+test('LISTEN_PID of another process: the passed socket is neither taken nor closed', { timeout: 30_000 }, async (t) => {
+  const listener = createServer()
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve))
+  const program = startActivated(t, { LISTEN_FDS: '1', LISTEN_FDNAMES: 'main', FSR_PID_FILE: join(await tempDir(t), 'app.pid') }, [fdOf(listener)], '1')
+  listener.close()
+  await waitFor(() => program.lines.some((l) => l.msg === 'runner started') || program.child.exitCode !== null, 20_000)
+  assert.ok(program.lines.some((l) => l.msg === 'runner started'), program.stderr())
+  assert.ok(!program.lines.some((l) => l.msg === 'listening on inherited socket' || l.msg === 'inherited sockets closed: nothing listens on them'))
+  assert.match(readlinkSync(`/proc/${program.child.pid}/fd/3`), /^socket:/)
   program.child.kill('SIGTERM')
   assert.equal(await program.exited, 0, program.stderr())
 })
@@ -96,8 +111,7 @@ test('a datagram socket passed as main is refused with FSR_ERR_INHERITED_SOCKET'
   const udp = createSocket('udp4')
   await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve))
   t.after(() => udp.close())
-  const fd = (udp as unknown as { _handle: { fd: number } })._handle.fd
-  const program = startActivated(t, { LISTEN_FDS: '1', LISTEN_FDNAMES: 'main', FSR_PID_FILE: join(await tempDir(t), 'app.pid') }, [fd])
+  const program = startActivated(t, { LISTEN_FDS: '1', LISTEN_FDNAMES: 'main', FSR_PID_FILE: join(await tempDir(t), 'app.pid') }, [fdOf(udp)])
   assert.equal(await program.exited, 1)
   assert.match(program.stderr(), /code: 'FSR_ERR_INHERITED_SOCKET'/)
   assert.match(program.stderr(), /descriptor 3 \(main\) could not listen/)

@@ -123,3 +123,15 @@ export const FSR_ERR_INVALID_ARGUMENT = createError<[string, string, string]>(
   '%s: got %s; expected %s',
   NO_HTTP, TypeError,
 )
+
+export const FSR_ERR_INHERITED_SOCKET = createError<[number, string, string, { cause: unknown }?]>(
+  'FSR_ERR_INHERITED_SOCKET',
+  'inherited descriptor %d (%s) %s; LISTEN_FDS must count listening stream sockets (TCP or unix) passed from descriptor 3 on',
+  NO_HTTP,
+)
+
+export const FSR_ERR_NOTIFY_SOCKET = createError<[string, string]>(
+  'FSR_ERR_NOTIFY_SOCKET',
+  'NOTIFY_SOCKET "%s" %s; accepted: an absolute path of at most 107 bytes; systemd notify is disabled',
+  NO_HTTP,
+)

@@ -19,6 +19,7 @@ import { ServerDrain } from './drain-server.ts'
 import {
   FSR_ERR_ALREADY_STARTED,
   FSR_ERR_DUPLICATE_SERVICE,
+  FSR_ERR_INHERITED_SOCKET,
   FSR_ERR_INVALID_ARGUMENT,
   FSR_ERR_LISTEN,
   FSR_ERR_NO_SERVICE_CONTEXT,
@@ -201,8 +202,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       await stop().catch((stopErr: unknown) => log.error({ err: stopErr }, 'stop after failed start was not clean'))
       throw failure
     }
-    const unused = inherited.closeUnused()
-    if (unused.length > 0) log.warn({ sockets: unused }, 'inherited sockets closed: nothing listens on them')
+    inherited.closeUnused(log)
     // A signal may have arrived while services were starting: the stop it began wins.
     if (status !== 'starting') return
     status = 'running'
@@ -212,19 +212,28 @@ export function createRunner (input: RunnerOptions = {}): Runner {
 
   /**
    * Listens on the inherited socket named `name` if there is one, else binds; either way it can be handed over.
-   * A failure is FSR_ERR_LISTEN naming the address, with the system error as `cause`.
+   * A failed bind is FSR_ERR_LISTEN naming the address (the system error as `cause`); an inherited
+   * descriptor that cannot listen is FSR_ERR_INHERITED_SOCKET.
    */
   async function listen (name: string, instance: FastifyInstance, address: { readonly port: number, readonly host: string }): Promise<void> {
     const fd = inherited.take(name)
-    const where = fd !== undefined ? `inherited descriptor ${fd}` : address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`
-    try {
-      if (fd === undefined) await instance.listen({ port: address.port, host: address.host })
-      // Fastify binds 'localhost' twice unless given a host; with a descriptor the host is not used.
-      else await instance.listen({ fd, host: address.host } as { port?: number, host: string })
-    } catch (cause) {
-      throw new FSR_ERR_LISTEN(name, where, messageOf(cause), { cause })
+    if (fd !== undefined) {
+      try {
+        // Fastify binds 'localhost' twice unless given a host; with a descriptor the host is not used.
+        await instance.listen({ fd, host: address.host } as { port?: number, host: string })
+      } catch (cause) {
+        // Node's listen is the check that a socket is a stream socket able to listen (not datagram, not connected).
+        throw new FSR_ERR_INHERITED_SOCKET(fd, name, `could not listen (${messageOf(cause)})`, { cause })
+      }
+      log.info({ name, fd }, 'listening on inherited socket')
+    } else {
+      try {
+        await instance.listen({ port: address.port, host: address.host })
+      } catch (cause) {
+        const where = address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`
+        throw new FSR_ERR_LISTEN(name, where, messageOf(cause), { cause })
+      }
     }
-    if (fd !== undefined) log.info({ name, fd }, 'listening on inherited socket')
     handover.push({ name, server: instance.server })
   }
 

@@ -3,6 +3,7 @@
 // optional native module `node-unix-socket`.
 import { createRequire } from 'node:module'
 import type { Logger } from 'pino'
+import { FSR_ERR_NOTIFY_SOCKET } from './errors.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -41,12 +42,33 @@ function loadDgramSocket (): (new () => DgramSocket) | Error {
   }
 }
 
-/** The watchdog interval in ms for this process, or undefined when systemd set none for it. */
+// The most a timer holds: Node runs a longer setInterval every 1 ms.
+const MAX_TIMER_MS = 2 ** 31 - 1
+// sun_path is 108 bytes on Linux, one of them the terminating NUL.
+const MAX_SOCKET_PATH_BYTES = 107
+
+/** WATCHDOG_PID, when set, names the process the watchdog is meant for. */
+function isOurWatchdog (env: Env, pid: number): boolean {
+  return env.WATCHDOG_PID === undefined || env.WATCHDOG_PID === String(pid)
+}
+
+/**
+ * The watchdog interval in ms for this process (half of WATCHDOG_USEC, at most 2^31-1), or undefined
+ * when systemd set none for it or WATCHDOG_USEC is not a positive decimal integer.
+ */
 export function watchdogInterval (env: Env, pid: number): number | undefined {
+  if (!/^\d+$/.test(env.WATCHDOG_USEC ?? '')) return undefined
   const usec = Number(env.WATCHDOG_USEC)
-  if (!Number.isInteger(usec) || usec <= 0) return undefined
-  if (env.WATCHDOG_PID !== undefined && env.WATCHDOG_PID !== String(pid)) return undefined
-  return Math.max(1, Math.floor(usec / 2000))
+  if (usec === 0) return undefined
+  if (!isOurWatchdog(env, pid)) return undefined
+  return Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(usec / 2000)))
+}
+
+/** Why `path` cannot be a NOTIFY_SOCKET path, or undefined when it can. */
+function pathProblem (path: string): string | undefined {
+  if (!path.startsWith('/')) return 'is not an absolute path'
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) return `is longer than ${MAX_SOCKET_PATH_BYTES} bytes`
+  return undefined
 }
 
 export function createSystemdNotifier (log: Logger, env: Env = process.env, pid = process.pid): SystemdNotifier {
@@ -58,6 +80,11 @@ export function createSystemdNotifier (log: Logger, env: Env = process.env, pid 
     log.warn({ socket: target }, 'systemd notify unavailable: abstract socket names are not supported yet, use a path')
     return DISABLED
   }
+  const problem = pathProblem(target)
+  if (problem !== undefined) {
+    log.warn({ err: new FSR_ERR_NOTIFY_SOCKET(target, problem) }, 'systemd notify disabled: invalid NOTIFY_SOCKET')
+    return DISABLED
+  }
   const Socket = loadDgramSocket()
   if (Socket instanceof Error) {
     log.warn({ err: Socket, socket: target }, 'systemd notify requested but unavailable: install the optional dependency node-unix-socket')
@@ -66,17 +93,34 @@ export function createSystemdNotifier (log: Logger, env: Env = process.env, pid 
   const path = target
   const socket = new Socket()
   const interval = watchdogInterval(env, pid)
+  if (interval === undefined && env.WATCHDOG_USEC !== undefined && isOurWatchdog(env, pid)) {
+    log.warn({ value: env.WATCHDOG_USEC }, 'systemd watchdog disabled: WATCHDOG_USEC is not a positive integer of microseconds')
+  }
   let watchdog: NodeJS.Timeout | undefined
   let isClosed = false
+  // Logged once per change, not once per watchdog ping.
+  let isFailing = false
+
+  function settled (err: Error | undefined): void {
+    if (err !== undefined && !isFailing) log.warn({ err, socket: target }, 'systemd notify failed')
+    else if (err === undefined && isFailing) log.info({ socket: target }, 'systemd notify recovered')
+    isFailing = err !== undefined
+  }
 
   function notify (fields: Readonly<Record<string, string | number>>): Promise<void> {
     if (isClosed) return Promise.resolve()
     const message = Buffer.from(Object.entries(fields).map(([key, value]) => `${key}=${value}`).join('\n'))
     return new Promise((resolve) => {
-      socket.sendTo(message, 0, message.length, path, (err) => {
-        if (err !== undefined && err !== null) log.warn({ err, socket: target }, 'systemd notify failed')
+      try {
+        socket.sendTo(message, 0, message.length, path, (err) => {
+          settled(err ?? undefined)
+          resolve()
+        })
+      } catch (err) {
+        // node-unix-socket throws some failures (an over-long path) instead of passing them to the callback.
+        settled(err as Error)
         resolve()
-      })
+      }
     })
   }
 

@@ -49,9 +49,11 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
     timeout: options.upgrade === false ? 0 : options.upgrade.timeout,
     sockets: host.sockets,
   })
-  let handedOver = false
+  // Set before the first await of an upgrade: a trigger arriving while the hooks run is refused.
+  let isUpgrading = false
+  let handedOverTo: number | undefined
   let handlers: ShutdownHandlers | undefined = installShutdownHandlers(options.signals === false ? [] : options.signals, log, host.stop, () => {
-    void upgrade()
+    upgrade().catch((err: unknown) => log.error({ err }, 'upgrade failed'))
   })
 
   const refuse = (reason: string): UpgradeOutcome => {
@@ -59,12 +61,17 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
     return { ok: false, reason }
   }
 
-  async function upgrade (): Promise<UpgradeOutcome> {
-    if (options.upgrade === false) return refuse('upgrade is disabled (upgrade: false)')
-    if (upgrader.isUpgrading) return refuse('an upgrade is already in progress')
-    if (!host.isRunning()) return refuse('the runner is not running (starting, draining or stopped)')
-    if (parentPid !== undefined && isAlive(parentPid)) return refuse(`the previous generation (pid ${parentPid}) is still draining`)
+  function upgrade (): Promise<UpgradeOutcome> {
+    if (options.upgrade === false) return Promise.resolve(refuse('upgrade is disabled (upgrade: false)'))
+    if (handedOverTo !== undefined) return Promise.resolve(refuse(`this process has handed over to pid ${handedOverTo}`))
+    if (isUpgrading) return Promise.resolve(refuse('an upgrade is already in progress'))
+    if (!host.isRunning()) return Promise.resolve(refuse('the runner is not running (starting, draining or stopped)'))
+    if (parentPid !== undefined && isAlive(parentPid)) return Promise.resolve(refuse(`the previous generation (pid ${parentPid}) is still draining`))
+    isUpgrading = true
+    return handOver().finally(() => { isUpgrading = false })
+  }
 
+  async function handOver (): Promise<UpgradeOutcome> {
     await notifier.notify({ RELOADING: 1, MONOTONIC_USEC: monotonicMicroseconds() })
     let outcome: UpgradeOutcome
     try {
@@ -79,7 +86,7 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
       await notifier.notify({ READY: 1, STATUS: `upgrade failed: ${reason}; ${host.summary()}` })
       return { ok: false, reason }
     }
-    handedOver = true
+    handedOverTo = outcome.pid
     if (options.pidFile !== undefined) await writePidFile(options.pidFile, outcome.pid)
     await notifier.notify({ MAINPID: outcome.pid, READY: 1, STATUS: `handed over to pid ${outcome.pid}` })
     log.info({ newPid: outcome.pid, generation: generation + 1 }, 'upgrade handed over, draining')
@@ -103,8 +110,8 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
     async stopping () {
       await upgrader.abort()
       // After a handover the new process is the service: systemd must not see it stopping.
-      if (!handedOver) await notifier.notify({ STOPPING: 1, STATUS: 'stopping' })
-      return { idleGrace: handedOver ? UPGRADE_IDLE_GRACE : 0 }
+      if (handedOverTo === undefined) await notifier.notify({ STOPPING: 1, STATUS: 'stopping' })
+      return { idleGrace: handedOverTo === undefined ? 0 : UPGRADE_IDLE_GRACE }
     },
     stopped () {
       notifier.close()

@@ -57,18 +57,17 @@ function descriptorOf (server: Server): number | undefined {
 export class Upgrader {
   #options: UpgraderOptions
   #child: ChildProcess | undefined
+  // Set by abort(): this process is shutting down, so no new generation may be left behind.
+  #isClosed = false
 
   constructor (options: UpgraderOptions) {
     this.#options = options
   }
 
-  get isUpgrading (): boolean {
-    return this.#child !== undefined
-  }
-
   /** Spawns the next generation with our sockets and waits for it to be ready. */
   async upgrade (): Promise<UpgradeOutcome> {
     const { log, timeout, generation } = this.#options
+    if (this.#isClosed) return { ok: false, reason: 'shutdown began during the upgrade' }
     const sockets = this.#options.sockets()
     const fds = sockets.map((socket) => descriptorOf(socket.server))
     if (sockets.length === 0 || fds.some((fd) => fd === undefined)) {
@@ -86,14 +85,20 @@ export class Upgrader {
     const watchdog = process.env.WATCHDOG_USEC === undefined ? '' : ' WATCHDOG_PID=$$; export WATCHDOG_PID;'
     const script = `LISTEN_PID=$$; export LISTEN_PID;${watchdog} exec "$@"`
     const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)]
-    const child = spawn('/bin/sh', ['-c', script, 'fsr-upgrade', ...argv], {
-      env,
-      stdio: ['inherit', 'inherit', 'inherit', ...fds as number[], 'ipc'],
-    })
+    let child: ChildProcess
+    try {
+      child = spawn('/bin/sh', ['-c', script, 'fsr-upgrade', ...argv], {
+        env,
+        stdio: ['inherit', 'inherit', 'inherit', ...fds as number[], 'ipc'],
+      })
+    } catch (err) {
+      return { ok: false, reason: `new process could not be started: ${(err as Error).message}` }
+    }
     this.#child = child
     log.info({ newPid: child.pid, generation: generation + 1, sockets: sockets.map((s, i) => `${s.name}=fd${LISTEN_FDS_START + i}`) }, 'upgrade started')
 
-    const outcome = await this.#awaitReady(child, timeout)
+    let outcome = await this.#awaitReady(child, timeout)
+    if (outcome.ok && this.#isClosed) outcome = { ok: false, reason: 'shutdown began during the upgrade' }
     if (outcome.ok) {
       child.unref()
       child.disconnect?.()
@@ -107,6 +112,7 @@ export class Upgrader {
 
   /** Stops a child still booting (when this process is told to shut down during an upgrade). */
   async abort (): Promise<void> {
+    this.#isClosed = true
     if (this.#child !== undefined) await this.#stopChild(this.#child)
   }
 

@@ -98,12 +98,13 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
   return {
     generation,
     async started () {
-      if (parentPid !== undefined) {
-        // Our parent tells systemd and writes the PID file once it hears from us.
-        reportReadyToParent()
-      } else {
+      // Our parent, once it hears from us, writes the PID file and tells systemd.
+      const isReported = parentPid !== undefined && await reportReadyToParent()
+      if (!isReported) {
+        // A parent killed before the handover leaves this process the only generation: it says so itself.
+        if (parentPid !== undefined) log.warn({ parentPid }, 'upgrade parent gone before the handover, serving alone')
         if (options.pidFile !== undefined) await writePidFile(options.pidFile, process.pid)
-        await notifier.notify({ READY: 1, STATUS: host.summary() })
+        await notifier.notify({ ...(parentPid === undefined ? {} : { MAINPID: process.pid }), READY: 1, STATUS: host.summary() })
       }
       notifier.startWatchdog(host.isHealthy)
     },

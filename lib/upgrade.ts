@@ -39,14 +39,20 @@ export function readGeneration (env: Readonly<Record<string, string | undefined>
   }
 }
 
-/** In a child generation: tells the parent, over the channel it opened, that every service runs. */
-export function reportReadyToParent (): void {
-  if (typeof process.send !== 'function' || process.env[PARENT_PID_ENV] === undefined) return
-  process.send({ type: READY_MESSAGE, pid: process.pid }, () => {
-    // The channel was only for this message; keeping it would tie our life to the parent's.
-    process.disconnect?.()
-  })
+/**
+ * In a child generation: tells the parent, over the channel it opened, that every service runs.
+ * Resolves false when the message could not be delivered: the channel is gone with the parent.
+ */
+export function reportReadyToParent (): Promise<boolean> {
   delete process.env[PARENT_PID_ENV]
+  if (typeof process.send !== 'function' || !process.connected) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    process.send?.({ type: READY_MESSAGE, pid: process.pid }, undefined, undefined, (err: Error | null) => {
+      // The channel was only for this message; keeping it would tie our life to the parent's.
+      if (process.connected) process.disconnect()
+      resolve(err === null || err === undefined)
+    })
+  })
 }
 
 function descriptorOf (server: Server): number | undefined {

@@ -111,3 +111,9 @@ export const FSR_ERR_INVALID_HEALTH = createError<[string, string, string]>(
   '%s: got %s; expected %s',
   NO_HTTP, TypeError,
 )
+
+export const FSR_ERR_PID_FILE = createError<[string, string, { cause: unknown }]>(
+  'FSR_ERR_PID_FILE',
+  'the PID file "%s" cannot be written: %s; pidFile (FSR_PID_FILE) must name a file, not a directory, in an existing directory this process may create files in',
+  NO_HTTP,
+)

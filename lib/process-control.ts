@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
 import type { ResolvedRunnerOptions, UpgradeOutcome } from '../types/index.ts'
-import { writePidFile } from './pid-file.ts'
+import { checkPidFile, writePidFile } from './pid-file.ts'
 import { installShutdownHandlers, type ShutdownHandlers } from './shutdown-signals.ts'
 import { createSystemdNotifier, type SystemdNotifier } from './systemd-notify.ts'
 import { readGeneration, reportReadyToParent, Upgrader, type HandoverSocket } from './upgrade.ts'
@@ -87,12 +87,22 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
       return { ok: false, reason }
     }
     handedOverTo = outcome.pid
-    if (options.pidFile !== undefined) await writePidFile(options.pidFile, outcome.pid)
+    // The new process serves from here on: a PID file we cannot write must not stop the handover.
+    await writePidFileOrLog(outcome.pid)
     await notifier.notify({ MAINPID: outcome.pid, READY: 1, STATUS: `handed over to pid ${outcome.pid}` })
     log.info({ newPid: outcome.pid, generation: generation + 1 }, 'upgrade handed over, draining')
     // The same graceful path as a signal: drain, stop every service, exit 0.
     handlers?.close()
     return outcome
+  }
+
+  async function writePidFileOrLog (pid: number): Promise<void> {
+    if (options.pidFile === undefined) return
+    try {
+      await writePidFile(options.pidFile, pid)
+    } catch (err) {
+      log.error({ err, path: options.pidFile }, 'pid file not written')
+    }
   }
 
   return {
@@ -103,7 +113,7 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
       if (!isReported) {
         // A parent killed before the handover leaves this process the only generation: it says so itself.
         if (parentPid !== undefined) log.warn({ parentPid }, 'upgrade parent gone before the handover, serving alone')
-        if (options.pidFile !== undefined) await writePidFile(options.pidFile, process.pid)
+        await writePidFileOrLog(process.pid)
         await notifier.notify({ ...(parentPid === undefined ? {} : { MAINPID: process.pid }), READY: 1, STATUS: host.summary() })
       }
       notifier.startWatchdog(host.isHealthy)
@@ -121,6 +131,13 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
     },
     upgrade,
   }
+}
+
+/** Before any service boots, what started() needs: a PID file that can be written (FSR_ERR_PID_FILE). */
+export async function checkBeforeStart (options: ResolvedRunnerOptions): Promise<void> {
+  // In a new generation the parent writes the PID file: a problem there must not fail the upgrade.
+  if (options.pidFile === undefined || readGeneration().parentPid !== undefined) return
+  await checkPidFile(options.pidFile)
 }
 
 /**

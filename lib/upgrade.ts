@@ -21,7 +21,7 @@ export interface HandoverSocket {
 
 export interface UpgraderOptions {
   readonly log: Logger
-  /** How long the child may take to boot and report ready, ms. */
+  /** How long the child may take to boot and report ready, ms; 0 = no limit. */
   readonly timeout: number
   /** How long a failed child gets between SIGTERM and SIGKILL, ms. */
   readonly killGrace?: number
@@ -141,7 +141,8 @@ export class Upgrader {
         setTimeout(() => finish({ ok: false, reason: 'new process closed the readiness channel before it was ready' }), 1_000).unref()
       }
       const onError = (err: Error): void => finish({ ok: false, reason: `new process could not be started: ${err.message}` })
-      const timer = setTimeout(() => finish({ ok: false, reason: `new process was not ready within ${timeout} ms` }), timeout)
+      // 0 means no limit, as for every other timeout of the runner.
+      const timer = timeout === 0 ? undefined : setTimeout(() => finish({ ok: false, reason: `new process was not ready within ${timeout} ms` }), timeout)
       child.on('message', onMessage)
       child.once('exit', onExit)
       child.once('disconnect', onDisconnect)

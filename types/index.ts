@@ -233,7 +233,7 @@ export interface RunnerOptions {
 
 /** How an upgrade waits for the new process. */
 export interface UpgradeOptions {
-  /** How long the new process may take to boot and report ready, ms. Default: `60 000`, env `FSR_UPGRADE_TIMEOUT`. */
+  /** How long the new process may take to boot and report ready, ms; `0` = no limit. Default: `60 000`, env `FSR_UPGRADE_TIMEOUT`. */
   readonly timeout?: number
 }
 

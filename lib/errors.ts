@@ -135,3 +135,9 @@ export const FSR_ERR_NOTIFY_SOCKET = createError<[string, string]>(
   'NOTIFY_SOCKET "%s" %s; accepted: an absolute path of at most 107 bytes; systemd notify is disabled',
   NO_HTTP,
 )
+
+export const FSR_ERR_PID_FILE = createError<[string, string, { cause: unknown }]>(
+  'FSR_ERR_PID_FILE',
+  'the PID file "%s" cannot be written: %s; pidFile (FSR_PID_FILE) must name a file, not a directory, in an existing directory this process may create files in',
+  NO_HTTP,
+)

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
 import type { ResolvedRunnerOptions, UpgradeOutcome } from '../types/index.ts'
-import { writePidFile } from './pid-file.ts'
+import { checkPidFile, writePidFile } from './pid-file.ts'
 import { installShutdownHandlers, type ShutdownHandlers } from './shutdown-signals.ts'
 import { createSystemdNotifier, type SystemdNotifier } from './systemd-notify.ts'
 import { readGeneration, reportReadyToParent, Upgrader, type HandoverSocket } from './upgrade.ts'
@@ -49,9 +49,11 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
     timeout: options.upgrade === false ? 0 : options.upgrade.timeout,
     sockets: host.sockets,
   })
-  let handedOver = false
+  // Set before the first await of an upgrade: a trigger arriving while the hooks run is refused.
+  let isUpgrading = false
+  let handedOverTo: number | undefined
   let handlers: ShutdownHandlers | undefined = installShutdownHandlers(options.signals === false ? [] : options.signals, log, host.stop, () => {
-    void upgrade()
+    upgrade().catch((err: unknown) => log.error({ err }, 'upgrade failed'))
   })
 
   const refuse = (reason: string): UpgradeOutcome => {
@@ -59,12 +61,17 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
     return { ok: false, reason }
   }
 
-  async function upgrade (): Promise<UpgradeOutcome> {
-    if (options.upgrade === false) return refuse('upgrade is disabled (upgrade: false)')
-    if (upgrader.isUpgrading) return refuse('an upgrade is already in progress')
-    if (!host.isRunning()) return refuse('the runner is not running (starting, draining or stopped)')
-    if (parentPid !== undefined && isAlive(parentPid)) return refuse(`the previous generation (pid ${parentPid}) is still draining`)
+  function upgrade (): Promise<UpgradeOutcome> {
+    if (options.upgrade === false) return Promise.resolve(refuse('upgrade is disabled (upgrade: false)'))
+    if (handedOverTo !== undefined) return Promise.resolve(refuse(`this process has handed over to pid ${handedOverTo}`))
+    if (isUpgrading) return Promise.resolve(refuse('an upgrade is already in progress'))
+    if (!host.isRunning()) return Promise.resolve(refuse('the runner is not running (starting, draining or stopped)'))
+    if (parentPid !== undefined && isAlive(parentPid)) return Promise.resolve(refuse(`the previous generation (pid ${parentPid}) is still draining`))
+    isUpgrading = true
+    return handOver().finally(() => { isUpgrading = false })
+  }
 
+  async function handOver (): Promise<UpgradeOutcome> {
     await notifier.notify({ RELOADING: 1, MONOTONIC_USEC: monotonicMicroseconds() })
     let outcome: UpgradeOutcome
     try {
@@ -79,8 +86,9 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
       await notifier.notify({ READY: 1, STATUS: `upgrade failed: ${reason}; ${host.summary()}` })
       return { ok: false, reason }
     }
-    handedOver = true
-    if (options.pidFile !== undefined) await writePidFile(options.pidFile, outcome.pid)
+    handedOverTo = outcome.pid
+    // The new process serves from here on: a PID file we cannot write must not stop the handover.
+    await writePidFileOrLog(outcome.pid)
     await notifier.notify({ MAINPID: outcome.pid, READY: 1, STATUS: `handed over to pid ${outcome.pid}` })
     log.info({ newPid: outcome.pid, generation: generation + 1 }, 'upgrade handed over, draining')
     // The same graceful path as a signal: drain, stop every service, exit 0.
@@ -88,23 +96,33 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
     return outcome
   }
 
+  async function writePidFileOrLog (pid: number): Promise<void> {
+    if (options.pidFile === undefined) return
+    try {
+      await writePidFile(options.pidFile, pid)
+    } catch (err) {
+      log.error({ err, path: options.pidFile }, 'pid file not written')
+    }
+  }
+
   return {
     generation,
     async started () {
-      if (parentPid !== undefined) {
-        // Our parent tells systemd and writes the PID file once it hears from us.
-        reportReadyToParent()
-      } else {
-        if (options.pidFile !== undefined) await writePidFile(options.pidFile, process.pid)
-        await notifier.notify({ READY: 1, STATUS: host.summary() })
+      // Our parent, once it hears from us, writes the PID file and tells systemd.
+      const isReported = parentPid !== undefined && await reportReadyToParent()
+      if (!isReported) {
+        // A parent killed before the handover leaves this process the only generation: it says so itself.
+        if (parentPid !== undefined) log.warn({ parentPid }, 'upgrade parent gone before the handover, serving alone')
+        await writePidFileOrLog(process.pid)
+        await notifier.notify({ ...(parentPid === undefined ? {} : { MAINPID: process.pid }), READY: 1, STATUS: host.summary() })
       }
       notifier.startWatchdog(host.isHealthy)
     },
     async stopping () {
       await upgrader.abort()
       // After a handover the new process is the service: systemd must not see it stopping.
-      if (!handedOver) await notifier.notify({ STOPPING: 1, STATUS: 'stopping' })
-      return { idleGrace: handedOver ? UPGRADE_IDLE_GRACE : 0 }
+      if (handedOverTo === undefined) await notifier.notify({ STOPPING: 1, STATUS: 'stopping' })
+      return { idleGrace: handedOverTo === undefined ? 0 : UPGRADE_IDLE_GRACE }
     },
     stopped () {
       notifier.close()
@@ -113,6 +131,13 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
     },
     upgrade,
   }
+}
+
+/** Before any service boots, what started() needs: a PID file that can be written (FSR_ERR_PID_FILE). */
+export async function checkBeforeStart (options: ResolvedRunnerOptions): Promise<void> {
+  // In a new generation the parent writes the PID file: a problem there must not fail the upgrade.
+  if (options.pidFile === undefined || readGeneration().parentPid !== undefined) return
+  await checkPidFile(options.pidFile)
 }
 
 /**

@@ -37,7 +37,7 @@ import { ManagedService, type ServiceHost } from './managed-service.ts'
 import { describe, resolveRunnerOptions } from './options.ts'
 import { serviceLogOf } from './service-log.ts'
 import { forgetListenEnv, InheritedSockets } from './inherited-sockets.ts'
-import { createProcessControl, type ProcessControl } from './process-control.ts'
+import { checkBeforeStart, createProcessControl, type ProcessControl } from './process-control.ts'
 import { PhaseDeadline, withTimeout } from './timeout.ts'
 import { readGeneration, type HandoverSocket } from './upgrade.ts'
 import { warmUpNextTick } from './warm-up-ticks.ts'
@@ -185,6 +185,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     status = 'starting'
     const begin = performance.now()
     try {
+      if (options.signals !== false) await checkBeforeStart(options)
       for (const hook of hooks.beforeStart) await hook()
     } catch (err) {
       // Nothing booted yet (closing the app would boot it): undo what the hooks did, and stop there.

@@ -21,7 +21,7 @@ export interface HandoverSocket {
 
 export interface UpgraderOptions {
   readonly log: Logger
-  /** How long the child may take to boot and report ready, ms. */
+  /** How long the child may take to boot and report ready, ms; 0 = no limit. */
   readonly timeout: number
   /** How long a failed child gets between SIGTERM and SIGKILL, ms. */
   readonly killGrace?: number
@@ -39,14 +39,20 @@ export function readGeneration (env: Readonly<Record<string, string | undefined>
   }
 }
 
-/** In a child generation: tells the parent, over the channel it opened, that every service runs. */
-export function reportReadyToParent (): void {
-  if (typeof process.send !== 'function' || process.env[PARENT_PID_ENV] === undefined) return
-  process.send({ type: READY_MESSAGE, pid: process.pid }, () => {
-    // The channel was only for this message; keeping it would tie our life to the parent's.
-    process.disconnect?.()
-  })
+/**
+ * In a child generation: tells the parent, over the channel it opened, that every service runs.
+ * Resolves false when the message could not be delivered: the channel is gone with the parent.
+ */
+export function reportReadyToParent (): Promise<boolean> {
   delete process.env[PARENT_PID_ENV]
+  if (typeof process.send !== 'function' || !process.connected) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    process.send?.({ type: READY_MESSAGE, pid: process.pid }, undefined, undefined, (err: Error | null) => {
+      // The channel was only for this message; keeping it would tie our life to the parent's.
+      if (process.connected) process.disconnect()
+      resolve(err === null || err === undefined)
+    })
+  })
 }
 
 function descriptorOf (server: Server): number | undefined {
@@ -57,18 +63,17 @@ function descriptorOf (server: Server): number | undefined {
 export class Upgrader {
   #options: UpgraderOptions
   #child: ChildProcess | undefined
+  // Set by abort(): this process is shutting down, so no new generation may be left behind.
+  #isClosed = false
 
   constructor (options: UpgraderOptions) {
     this.#options = options
   }
 
-  get isUpgrading (): boolean {
-    return this.#child !== undefined
-  }
-
   /** Spawns the next generation with our sockets and waits for it to be ready. */
   async upgrade (): Promise<UpgradeOutcome> {
     const { log, timeout, generation } = this.#options
+    if (this.#isClosed) return { ok: false, reason: 'shutdown began during the upgrade' }
     const sockets = this.#options.sockets()
     const fds = sockets.map((socket) => descriptorOf(socket.server))
     if (sockets.length === 0 || fds.some((fd) => fd === undefined)) {
@@ -86,14 +91,20 @@ export class Upgrader {
     const watchdog = process.env.WATCHDOG_USEC === undefined ? '' : ' WATCHDOG_PID=$$; export WATCHDOG_PID;'
     const script = `LISTEN_PID=$$; export LISTEN_PID;${watchdog} exec "$@"`
     const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)]
-    const child = spawn('/bin/sh', ['-c', script, 'fsr-upgrade', ...argv], {
-      env,
-      stdio: ['inherit', 'inherit', 'inherit', ...fds as number[], 'ipc'],
-    })
+    let child: ChildProcess
+    try {
+      child = spawn('/bin/sh', ['-c', script, 'fsr-upgrade', ...argv], {
+        env,
+        stdio: ['inherit', 'inherit', 'inherit', ...fds as number[], 'ipc'],
+      })
+    } catch (err) {
+      return { ok: false, reason: `new process could not be started: ${(err as Error).message}` }
+    }
     this.#child = child
     log.info({ newPid: child.pid, generation: generation + 1, sockets: sockets.map((s, i) => `${s.name}=fd${LISTEN_FDS_START + i}`) }, 'upgrade started')
 
-    const outcome = await this.#awaitReady(child, timeout)
+    let outcome = await this.#awaitReady(child, timeout)
+    if (outcome.ok && this.#isClosed) outcome = { ok: false, reason: 'shutdown began during the upgrade' }
     if (outcome.ok) {
       child.unref()
       child.disconnect?.()
@@ -107,6 +118,7 @@ export class Upgrader {
 
   /** Stops a child still booting (when this process is told to shut down during an upgrade). */
   async abort (): Promise<void> {
+    this.#isClosed = true
     if (this.#child !== undefined) await this.#stopChild(this.#child)
   }
 
@@ -129,7 +141,8 @@ export class Upgrader {
         setTimeout(() => finish({ ok: false, reason: 'new process closed the readiness channel before it was ready' }), 1_000).unref()
       }
       const onError = (err: Error): void => finish({ ok: false, reason: `new process could not be started: ${err.message}` })
-      const timer = setTimeout(() => finish({ ok: false, reason: `new process was not ready within ${timeout} ms` }), timeout)
+      // 0 means no limit, as for every other timeout of the runner.
+      const timer = timeout === 0 ? undefined : setTimeout(() => finish({ ok: false, reason: `new process was not ready within ${timeout} ms` }), timeout)
       child.on('message', onMessage)
       child.once('exit', onExit)
       child.once('disconnect', onDisconnect)

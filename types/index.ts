@@ -220,7 +220,10 @@ export interface RunnerOptions {
   readonly debug?: DebugOptions | false
   /** Zero-downtime upgrade on SIGHUP (needs `signals`), or `false` to refuse upgrades. */
   readonly upgrade?: UpgradeOptions | false
-  /** Path of a PID file, written atomically at start and by the old process after a handover. Env `FSR_PID_FILE`. */
+  /**
+   * Path of a PID file, written atomically at start and by the old process after a handover (never
+   * through a symlink). Checked before any service boots (`FSR_ERR_PID_FILE`). Env `FSR_PID_FILE`.
+   */
   readonly pidFile?: string
   /** Default passive-check interval and timeout of every service. */
   readonly health?: HealthOptions
@@ -230,7 +233,7 @@ export interface RunnerOptions {
 
 /** How an upgrade waits for the new process. */
 export interface UpgradeOptions {
-  /** How long the new process may take to boot and report ready, ms. Default: `60 000`, env `FSR_UPGRADE_TIMEOUT`. */
+  /** How long the new process may take to boot and report ready, ms; `0` = no limit. Default: `60 000`, env `FSR_UPGRADE_TIMEOUT`. */
   readonly timeout?: number
 }
 

@@ -6,28 +6,11 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { isAlive } from '../../lib/process-control.ts'
 import { startFixture, waitFor } from '../helpers/fixture-process.ts'
-
-interface Datagram { pid: number, message: string }
-
-async function notifySocket (t: TestContext, name: string) {
-  const receiver = spawn('python3', [fileURLToPath(new URL('../fixtures/notify-receiver.py', import.meta.url)), name], { stdio: ['ignore', 'pipe', 'inherit'] })
-  t.after(() => receiver.kill('SIGKILL'))
-  const datagrams: Datagram[] = []
-  let isBound = false
-  createInterface({ input: receiver.stdout }).on('line', (line) => {
-    const parsed = JSON.parse(line) as Datagram & { bound?: string }
-    if (parsed.bound !== undefined) isBound = true
-    else datagrams.push(parsed)
-  })
-  await waitFor(() => isBound)
-  return datagrams
-}
-
-const fields = (datagram: Datagram) => Object.fromEntries(datagram.message.split('\n').map((line) => line.split('=')))
+import { fields, notifySocket } from '../helpers/notify-receiver.ts'
 
 test('notify messages through an upgrade and a shutdown, from the right pids', { timeout: 60_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'fsr-notify-'))

@@ -1,30 +1,9 @@
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import { isAlive } from '../../lib/process-control.ts'
-import { startFixture, waitFor } from '../helpers/fixture-process.ts'
+import { waitFor } from '../helpers/fixture-process.ts'
 import { startLoad } from '../helpers/strict-client.ts'
-
-async function upgradeFixture (t: TestContext, env: Record<string, string> = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'fsr-upgrade-'))
-  const pidFile = join(dir, 'app.pid')
-  const fixture = startFixture(t, 'upgrade-server.ts', { FSR_PID_FILE: pidFile, ...env })
-  const started = await fixture.waitForLine((l) => l.msg === 'runner started') as { address: { port: number } }
-  const admin = await fixture.waitForLine((l) => l.msg === 'admin server listening') as { port: number }
-  const seen = new Set<number>([fixture.child.pid as number])
-  t.after(async () => {
-    // Later generations are not our children: end whichever is still alive.
-    for (const pid of seen) if (isAlive(pid)) process.kill(pid, 'SIGKILL')
-    await rm(dir, { recursive: true, force: true })
-  })
-  const readPid = async () => Number((await readFile(pidFile, 'utf8')).trim())
-  // The PID file is written right after the boot summary.
-  await waitFor(() => existsSync(pidFile))
-  return { fixture, port: started.address.port, adminPort: admin.port, readPid, seen }
-}
+import { upgradeFixture } from '../helpers/upgrade-fixture.ts'
 
 test('three upgrades under load: zero failed requests, a new pid each time, old ones gone', { timeout: 60_000 }, async (t) => {
   const { fixture, port, adminPort, readPid, seen } = await upgradeFixture(t)

@@ -104,7 +104,7 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
       await upgrader.abort()
       // After a handover the new process is the service: systemd must not see it stopping.
       if (!handedOver) await notifier.notify({ STOPPING: 1, STATUS: 'stopping' })
-      return { idleGrace: handedOver ? UPGRADE_IDLE_GRACE : 0 }
+      return { idleGrace: handedOver ? UPGRADE_IDLE_GRACE : options.shutdown.idleGrace }
     },
     stopped () {
       notifier.close()

@@ -6,7 +6,10 @@ export const ExitCode = Object.freeze({
   OK: 0,
   /** An uncaught exception or unhandled rejection; the graceful stop still ran. */
   CRASH: 1,
-  /** Shutdown completed, but a service's `stop` threw or timed out, or `run` did not settle. */
+  /**
+   * Shutdown completed, but something had to be cut: a service's `stop` threw or timed out, `run` did
+   * not settle, or connections were destroyed at the drain deadline.
+   */
   UNCLEAN_STOP: 2,
   /** The global shutdown deadline passed; the log names what was still open. */
   SHUTDOWN_TIMEOUT: 3,

@@ -15,12 +15,14 @@ const LOG_KEYS = ['level', 'format'] as const
 // RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens, 253 characters at most.
 const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGQUIT'] as const
-const SHUTDOWN_KEYS = ['drainDelay', 'drainTimeout', 'timeout'] as const
+const SHUTDOWN_KEYS = ['drainDelay', 'drainTimeout', 'idleGrace', 'timeout'] as const
 const FORBIDDEN_FASTIFY_KEYS = ['logger', 'loggerInstance', 'pluginTimeout']
 
 export const DEFAULT_TIMEOUT = 10_000
 export const DEFAULT_PORT = 3000
 export const DEFAULT_HOST = '127.0.0.1'
+/** How long an idle keep-alive socket may wait for its next request once the listener is closed, ms. */
+export const DEFAULT_IDLE_GRACE = 1_000
 export const DEFAULT_SIGNALS = Object.freeze(['SIGINT', 'SIGTERM'] as const)
 const MAX_MS = 2 ** 31 - 1
 
@@ -184,6 +186,7 @@ export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = proc
   const shutdown = Object.freeze({
     drainDelay: readInteger(problems, 'shutdown.drainDelay', shutdownInput.drainDelay, 'FSR_DRAIN_DELAY', env, 0, MAX_MS),
     drainTimeout: readInteger(problems, 'shutdown.drainTimeout', shutdownInput.drainTimeout, 'FSR_DRAIN_TIMEOUT', env, 10_000, MAX_MS),
+    idleGrace: readInteger(problems, 'shutdown.idleGrace', shutdownInput.idleGrace, 'FSR_IDLE_GRACE', env, DEFAULT_IDLE_GRACE, MAX_MS),
     timeout: readInteger(problems, 'shutdown.timeout', shutdownInput.timeout, 'FSR_SHUTDOWN_TIMEOUT', env, 30_000, MAX_MS),
   })
 

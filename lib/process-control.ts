@@ -122,7 +122,7 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
       await upgrader.abort()
       // After a handover the new process is the service: systemd must not see it stopping.
       if (handedOverTo === undefined) await notifier.notify({ STOPPING: 1, STATUS: 'stopping' })
-      return { idleGrace: handedOverTo === undefined ? 0 : UPGRADE_IDLE_GRACE }
+      return { idleGrace: handedOverTo === undefined ? options.shutdown.idleGrace : UPGRADE_IDLE_GRACE }
     },
     stopped () {
       notifier.close()

@@ -15,7 +15,7 @@ import type {
 } from '../types/index.ts'
 import { CloseInReverse } from './close-in-reverse.ts'
 import { SERVICE_NAME, SERVICE_NAME_RULE, toServiceSpec } from './define-service.ts'
-import { ServerDrain } from './drain-server.ts'
+import { ServerDrain, type DrainOutcome } from './drain-server.ts'
 import {
   FSR_ERR_ALREADY_STARTED,
   FSR_ERR_DUPLICATE_SERVICE,
@@ -255,7 +255,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   }
 
   async function shutdown (): Promise<void> {
-    const { drainDelay, drainTimeout, timeout } = options.shutdown
+    const { drainDelay, drainTimeout, idleGrace: shutdownIdleGrace, timeout } = options.shutdown
     const wasStarted = status !== 'created'
     status = 'draining'
     if (!wasStarted) {
@@ -263,22 +263,36 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       return
     }
     log.info({ drainDelay, drainTimeout, timeout }, 'shutdown started')
+    const destroyed: DrainOutcome['destroyed'][number][] = []
+    const noteDestroyed = (outcome: DrainOutcome): void => {
+      if (outcome.destroyed.length > 0) log.warn({ sockets: outcome.destroyed }, 'drain deadline passed, sockets destroyed')
+      destroyed.push(...outcome.destroyed)
+    }
     const work = (async () => {
-      const { idleGrace } = await control?.stopping() ?? { idleGrace: 0 }
+      const { idleGrace } = await control?.stopping() ?? { idleGrace: shutdownIdleGrace }
       // Only services with a `drain` hook: a promise for each of thousands of others is pure cost.
       const drains: Array<Promise<void>> = []
       for (const service of services.values()) if (service.hasHook('drain')) drains.push(service.drain())
       const draining = Promise.all(drains)
+      // Keep-alive clients hear `Connection: close` from now on, so they move on during the delay.
+      drain.beginClosing()
       if (drainDelay > 0) await new Promise((resolve) => setTimeout(resolve, drainDelay))
-      if (app.server.listening) {
-        const begin = performance.now()
-        const { destroyed } = await drain.drain(drainTimeout, idleGrace)
-        if (destroyed.length > 0) log.warn({ sockets: destroyed }, 'drain deadline passed, sockets destroyed')
-        callHooks('onDrain', { duration: performance.now() - begin, destroyedSockets: destroyed.length })
+      const isDraining = app.server.listening
+      const begin = performance.now()
+      if (isDraining) {
+        const outcome = await drain.drain(drainTimeout, idleGrace)
+        noteDestroyed(outcome)
+        log.info({ duration: Math.round(performance.now() - begin) }, 'main server drained')
+        callHooks('onDrain', { duration: performance.now() - begin, destroyedSockets: outcome.destroyed.length })
       }
       await draining
       status = 'stopping'
-      await app.close()
+      // WebSockets and event streams are closed by drain hooks and by the app's close (whose last step,
+      // after the services' stops, waits for them); what is left at the drain deadline is cut.
+      const closeLongLived = async (): Promise<void> => {
+        if (isDraining) noteDestroyed(await drain.closeLongLived(Math.max(0, begin + drainTimeout - performance.now())))
+      }
+      await Promise.all([app.close(), closeLongLived()])
     })()
     try {
       await withTimeout(work, timeout, () => shutdownTimeoutError(timeout))
@@ -291,9 +305,11 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     // A loop, not flatMap: flatMap would build an empty array for every service that stopped cleanly.
     const failures: Error[] = []
     for (const service of services.values()) if (service.stopError !== undefined) failures.push(service.stopError)
-    if (failures.length > 0) {
-      const err = new FSR_ERR_UNCLEAN_STOP(failures.map((failure) => failure.message).join('; '))
-      throw Object.assign(err, { errors: failures, exitCode: ExitCode.UNCLEAN_STOP })
+    if (failures.length > 0 || destroyed.length > 0) {
+      const reasons = failures.map((failure) => failure.message)
+      if (destroyed.length > 0) reasons.push(`${destroyed.length} connections destroyed at the drain deadline`)
+      const err = new FSR_ERR_UNCLEAN_STOP(reasons.join('; '))
+      throw Object.assign(err, { errors: failures, destroyed, exitCode: ExitCode.UNCLEAN_STOP })
     }
     log.info('runner stopped')
   }

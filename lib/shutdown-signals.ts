@@ -1,17 +1,14 @@
 // Process-level shutdown: signals and uncaught errors lead to one graceful stop and an exit code.
-// Built on close-with-grace, told to leave SIGHUP and SIGUSR2 alone (they mean upgrade, never stop).
-import closeWithGrace from 'close-with-grace'
+// SIGHUP and SIGUSR2 are reserved for upgrades: never a stop. Only a second signal cuts the stop short.
 import { pino, type Logger } from 'pino'
 import type { ShutdownSignal } from '../types/index.ts'
 import { ExitCode, forcedExitCode } from './exit-codes.ts'
 
-type GraceSignal = closeWithGrace.Signals
-
 /** Longest wait for the log to drain before exiting anyway, ms. */
 const FLUSH_LIMIT = 2_000
 
-// Every signal close-with-grace would listen to; we keep only the ones we are given.
-const GRACE_SIGNALS: readonly GraceSignal[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGUSR2', 'SIGTERM']
+/** Why the graceful stop began. */
+type Cause = { readonly signal: NodeJS.Signals } | { readonly err: unknown } | { readonly request: 'close' | 'empty loop' }
 
 export interface ShutdownHandlers {
   /** Runs the same graceful stop as a signal, then exits (used after an upgrade handed over). */
@@ -44,29 +41,16 @@ export function installShutdownHandlers (signals: readonly ShutdownSignal[], log
     }
     process.exit(code)
   }
-  const hangup = (): void => {
-    log.info({ signal: 'SIGHUP' }, 'upgrade signal received')
-    onHangup()
-  }
-  process.on('SIGHUP', hangup)
+  let isClosing = false
 
-  const grace = closeWithGrace({
-    delay: null,
-    logger: false,
-    skip: GRACE_SIGNALS.filter((signal) => !(signals as readonly string[]).includes(signal)),
-    onSecondSignal (signal) {
-      log.error({ signal }, 'second signal, exiting at once')
-      exitNow(forcedExitCode(signal))
-    },
-    onSecondError (err) {
-      log.fatal({ err }, 'uncaught error during shutdown, exiting at once')
-      exitNow(ExitCode.CRASH)
-    },
-  }, async ({ signal, err }) => {
-    if (err !== undefined) log.fatal({ err }, 'uncaught error, shutting down')
-    else if (signal !== undefined) log.info({ signal }, 'shutdown signal received')
-    else log.info('shutdown requested')
-    let code: number = err === undefined ? ExitCode.OK : ExitCode.CRASH
+  async function shutDown (cause: Cause): Promise<void> {
+    isClosing = true
+    let code: number = ExitCode.OK
+    if ('err' in cause) {
+      log.fatal({ err: cause.err }, 'uncaught error, shutting down')
+      code = ExitCode.CRASH
+    } else if ('signal' in cause) log.info({ signal: cause.signal }, 'shutdown signal received')
+    else log.info({ reason: cause.request }, 'shutdown requested')
     try {
       await stop()
     } catch (stopErr) {
@@ -75,15 +59,51 @@ export function installShutdownHandlers (signals: readonly ShutdownSignal[], log
       if (exitCode === ExitCode.SHUTDOWN_TIMEOUT || code === ExitCode.OK) code = exitCode
     }
     await exitAfterFlush(code)
-  })
+  }
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!isClosing) {
+      void shutDown({ signal })
+      return
+    }
+    log.error({ signal }, 'second signal, exiting at once')
+    exitNow(forcedExitCode(signal))
+  }
+  // More errors often follow the first (every idle client of a pool throws when its database
+  // restarts): they are logged, and the graceful stop goes on.
+  const onError = (err: unknown): void => {
+    if (isClosing) log.error({ err }, 'uncaught error during shutdown')
+    else void shutDown({ err })
+  }
+  const onHangupSignal = (): void => {
+    log.info({ signal: 'SIGHUP' }, 'upgrade signal received')
+    onHangup()
+  }
+  // Without a listener, SIGUSR2 would kill the process (its default action).
+  const onReservedSignal = (signal: NodeJS.Signals): void => {
+    log.warn({ signal }, 'reserved signal ignored')
+  }
+  // Nothing left to wait for: the services still get their stop.
+  const onEmptyLoop = (): void => {
+    if (!isClosing) void shutDown({ request: 'empty loop' })
+  }
+
+  const listeners: Array<[string, Parameters<typeof process.on>[1]]> = [
+    ['SIGHUP', onHangupSignal],
+    ['SIGUSR2', onReservedSignal],
+    ...signals.map((signal): [string, typeof onSignal] => [signal, onSignal]),
+    ['uncaughtException', onError],
+    ['unhandledRejection', onError],
+    ['beforeExit', onEmptyLoop],
+  ]
+  for (const [event, listener] of listeners) process.on(event, listener)
 
   return {
     close () {
-      grace.close()
+      if (!isClosing) void shutDown({ request: 'close' })
     },
     uninstall () {
-      process.removeListener('SIGHUP', hangup)
-      grace.uninstall()
+      for (const [event, listener] of listeners) process.removeListener(event, listener)
     },
   }
 }

@@ -180,8 +180,18 @@ export interface LogOptions {
 export interface ShutdownOptions {
   /** Wait after readiness turns false, before the main server stops accepting (for load balancers). Default: `0`, env `FSR_DRAIN_DELAY`. */
   readonly drainDelay?: number
-  /** Longest wait for requests in flight; then their sockets are destroyed and named in the log. Default: `10 000`, env `FSR_DRAIN_TIMEOUT`. */
+  /**
+   * Longest wait for requests in flight; then their sockets are destroyed and named in the log. WebSockets
+   * and event streams still open this long after the listener closed are destroyed too (after the
+   * services stopped), and the stop counts as unclean. Default: `10 000`, env `FSR_DRAIN_TIMEOUT`.
+   */
   readonly drainTimeout?: number
+  /**
+   * Once the listener is closed, how long an idle keep-alive socket may wait for its next request
+   * (answered with `Connection: close`) before it is closed; `0` closes idle sockets at once, which
+   * can reset a busy client's next request. Default: `1 000`, env `FSR_IDLE_GRACE`.
+   */
+  readonly idleGrace?: number
   /** Deadline of the whole shutdown; past it the process exits with `ExitCode.SHUTDOWN_TIMEOUT`. Default: `30 000`, env `FSR_SHUTDOWN_TIMEOUT`. */
   readonly timeout?: number
 }

@@ -4,11 +4,15 @@
 // close() and then exits (fixtures/fastify-server.ts). Both are spawned, loaded and signalled alike,
 // in alternating rounds of one run; the clock is this process's (signal sent, responses received,
 // exit event), so both sides carry the same event-delivery latency.
+// Second part, under continuous load: a strict client keeps BUSY_CONNECTIONS keep-alive connections
+// busy (a request, its answer, the next one) through SIGTERM; it counts resets, not refused connects.
 import http from 'node:http'
+import { startLoad } from '../helpers/strict-client.ts'
+import { DEFAULT_IDLE_GRACE } from '../../lib/options.ts'
 import type { Benchmark, Row } from './benchmark.ts'
 import { median } from './measure.ts'
 import { formatNumber } from './print-table.ts'
-import { isListening, killIfAlive, spawnProgram, type Exit } from './spawn-program.ts'
+import { isListening, killIfAlive, spawnProgram, type Exit, type Program } from './spawn-program.ts'
 
 const CLIENTS = 50
 const REQUEST_MS = 200
@@ -17,6 +21,11 @@ const ROUNDS = 3
 const EXIT_BOUND_MS = 10_000
 /** Goal: the process is gone at most this long after the slowest in-flight response arrived. */
 const GOAL_AFTER_SLOWEST_MS = 100
+const BUSY_CONNECTIONS = 50
+/** Responses before the signal, so every connection is open and busy. */
+const BUSY_WARM_UP = BUSY_CONNECTIONS * 40
+/** Goal under continuous load: gone at most this long after the last response (ours: the default `shutdown.idleGrace` + 100 ms). */
+const GOAL_AFTER_LAST_MS = DEFAULT_IDLE_GRACE + 100
 
 interface Subject {
   readonly file: string
@@ -47,6 +56,18 @@ interface Trial {
   readonly errors: readonly string[]
 }
 
+/** Sends SIGTERM; resolves with the exit, or undefined when the program is still running EXIT_BOUND_MS later. */
+async function signalAndWait (program: Program): Promise<Exit | undefined> {
+  program.child.kill('SIGTERM')
+  let bound: NodeJS.Timeout | undefined
+  const exit = await Promise.race([
+    program.exited,
+    new Promise<undefined>((resolve) => { bound = setTimeout(() => resolve(undefined), EXIT_BOUND_MS) }),
+  ])
+  clearTimeout(bound)
+  return exit
+}
+
 /** One request of a strict client: no retry; a reset or a status other than 200 is an error. */
 function requestOnce (agent: http.Agent, port: number, path: string): Promise<Response> {
   return new Promise((resolve) => {
@@ -72,13 +93,7 @@ async function runTrial ({ file, env }: Subject): Promise<Trial> {
     // Every handler has begun: all CLIENTS requests are in flight.
     await program.waitForLines((line) => line.event === 'request started', CLIENTS, 10_000)
     const signalled = performance.now()
-    program.child.kill('SIGTERM')
-    let bound: NodeJS.Timeout | undefined
-    const exit = await Promise.race([
-      program.exited,
-      new Promise<undefined>((resolve) => { bound = setTimeout(() => resolve(undefined), EXIT_BOUND_MS) }),
-    ])
-    clearTimeout(bound)
+    const exit = await signalAndWait(program)
     const settled = await Promise.all(responses)
     const isKilled = exit === undefined
     if (isKilled) program.child.kill('SIGKILL')
@@ -98,7 +113,47 @@ async function runTrial ({ file, env }: Subject): Promise<Trial> {
   }
 }
 
-function summarise (trials: readonly Trial[], pick: (trial: Trial) => number): { median: number, min: number, max: number } {
+interface BusyTrial {
+  readonly isKilled: boolean
+  readonly exitCode: number | null
+  /** Last successful response to exit, ms. */
+  readonly afterLast: number
+  readonly ok: number
+  /** Failures other than a refused connect (resets, hang-ups, non-200 answers). */
+  readonly resets: readonly string[]
+  readonly refused: number
+}
+
+/** Starts the program, keeps BUSY_CONNECTIONS keep-alive connections busy, sends SIGTERM, and counts what the client saw. */
+async function runBusyTrial ({ file, env }: Subject): Promise<BusyTrial> {
+  const program = spawnProgram(file, { env })
+  try {
+    const { json } = await program.waitForLine(isListening)
+    const load = startLoad(json.port as number, '/slow?ms=0', BUSY_CONNECTIONS)
+    await new Promise<void>((resolve) => {
+      const check = (): void => { if (load.answeredAt.length >= BUSY_WARM_UP) resolve(); else setTimeout(check, 5) }
+      check()
+    })
+    const exit = await signalAndWait(program)
+    if (exit === undefined) program.child.kill('SIGKILL')
+    const result = await load.stop()
+    const failures = result.failures.map((failure) => failure.what)
+    const resets = failures.filter((what) => what !== 'request: ECONNREFUSED')
+    const exitAt = exit === undefined ? performance.now() : exit.at
+    return {
+      isKilled: exit === undefined,
+      exitCode: exit === undefined ? null : exit.code,
+      afterLast: exitAt - Math.max(...result.answeredAt),
+      ok: result.ok,
+      resets,
+      refused: failures.length - resets.length,
+    }
+  } finally {
+    killIfAlive(program.pid)
+  }
+}
+
+function summarise<T> (trials: readonly T[], pick: (trial: T) => number): { median: number, min: number, max: number } {
   const values = trials.map(pick)
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) }
 }
@@ -117,13 +172,18 @@ function describeErrors (trials: readonly Trial[]): string {
 
 export const benchmark: Benchmark = {
   name: 'shutdown',
-  goal: `SIGTERM with ${CLIENTS} keep-alive clients mid-request (${REQUEST_MS} ms each): zero client errors, exit within ${GOAL_AFTER_SLOWEST_MS} ms after the slowest in-flight response`,
+  goal: `SIGTERM with ${CLIENTS} keep-alive clients mid-request (${REQUEST_MS} ms each): zero client errors, exit within ${GOAL_AFTER_SLOWEST_MS} ms after the slowest in-flight response; with ${BUSY_CONNECTIONS} keep-alive connections kept busy: zero resets, exit within idleGrace + 100 ms after the last response`,
   async run () {
     const trials: Record<Side, Trial[]> = { ours: [], baseline: [] }
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate who goes first, so neither always runs on a fresher machine.
       const order: Side[] = round % 2 === 0 ? ['ours', 'baseline'] : ['baseline', 'ours']
       for (const side of order) trials[side].push(await runTrial(SUBJECTS[side]))
+    }
+    const busy: Record<Side, BusyTrial[]> = { ours: [], baseline: [] }
+    for (let round = 0; round < ROUNDS; round++) {
+      const order: Side[] = round % 2 === 0 ? ['ours', 'baseline'] : ['baseline', 'ours']
+      for (const side of order) busy[side].push(await runBusyTrial(SUBJECTS[side]))
     }
     const { ours, baseline } = trials
     const errorCount = (list: readonly Trial[]): number => list.reduce((sum, trial) => sum + trial.errors.length, 0)
@@ -159,7 +219,46 @@ export const benchmark: Benchmark = {
         isMet: errorCount(ours) === 0 && okCount(ours) === ROUNDS * CLIENTS,
         note: `strict node:http client, keep-alive, one socket per client, no retry: resets and non-200 answers count. ours: ${describeErrors(ours)}; baseline: ${describeErrors(baseline)}. 'ours worst': the most errors in one trial`,
       },
+      ...busyRows(busy),
     ]
     return rows
   },
+}
+
+/** The rows of the continuous-load trials. */
+function busyRows ({ ours, baseline }: Record<Side, BusyTrial[]>): Row[] {
+  const resets = (list: readonly BusyTrial[]): number => list.reduce((sum, trial) => sum + trial.resets.length, 0)
+  const describe = (list: readonly BusyTrial[]): string => {
+    const counts = new Map<string, number>()
+    for (const what of list.flatMap((trial) => trial.resets)) counts.set(what, (counts.get(what) ?? 0) + 1)
+    return counts.size === 0 ? 'none' : [...counts].map(([what, count]) => `${count}x ${what}`).join(', ')
+  }
+  const exits = (list: readonly BusyTrial[]): string => {
+    const killed = list.filter((trial) => trial.isKilled).length
+    return killed > 0 ? `killed ${killed} of ${list.length}` : `codes ${[...new Set(list.map((trial) => trial.exitCode))].join(', ')}`
+  }
+  const after = { ours: summarise(ours, (trial) => trial.afterLast), baseline: summarise(baseline, (trial) => trial.afterLast) }
+  const shared = {
+    '200s ours / baseline': `${ours.reduce((sum, trial) => sum + trial.ok, 0)} / ${baseline.reduce((sum, trial) => sum + trial.ok, 0)}`,
+    'ours exit': exits(ours),
+    'baseline exit': exits(baseline),
+  }
+  return [
+    {
+      label: `busy keep-alive x ${BUSY_CONNECTIONS}: resets, ${ROUNDS} trials`,
+      ours: { median: resets(ours), unit: 'resets' },
+      baseline: { median: resets(baseline), unit: 'resets' },
+      columns: { 'ours worst': `${Math.max(...ours.map((trial) => trial.resets.length))} resets`, ...shared },
+      isMet: resets(ours) === 0 && ours.every((trial) => !trial.isKilled && trial.exitCode === 0),
+      note: `strict client (test/helpers/strict-client.ts), ${BUSY_CONNECTIONS} keep-alive connections each sending its next request as soon as the last is answered, no retry, SIGTERM after ${BUSY_WARM_UP} responses; every failure but a refused connect counts (ours: ${describe(ours)}; baseline: ${describe(baseline)}); refused connects, ours ${ours.map((trial) => trial.refused).join('/')}, baseline ${baseline.map((trial) => trial.refused).join('/')}`,
+    },
+    {
+      label: `busy keep-alive x ${BUSY_CONNECTIONS}: exit after last response`,
+      ours: { median: after.ours.median, min: after.ours.min, unit: 'ms' },
+      baseline: { median: after.baseline.median, min: after.baseline.min, unit: 'ms' },
+      columns: { 'ours worst': `${formatNumber(after.ours.max)} ms`, ...shared },
+      isMet: ours.every((trial) => !trial.isKilled) && after.ours.max <= GOAL_AFTER_LAST_MS,
+      note: `time from the last successful response to the process's exit; judged on the worst trial (<= shutdown.idleGrace ${DEFAULT_IDLE_GRACE} ms + 100 ms)`,
+    },
+  ]
 }

@@ -9,20 +9,20 @@ test('defaults apply when nothing is given', () => {
   assert.deepEqual(resolved.log, { level: 'info', format: 'json' })
   assert.deepEqual(resolved.timeouts, { init: 10_000, ready: 10_000, stop: 10_000 })
   assert.deepEqual(resolved.signals, ['SIGINT', 'SIGTERM'])
-  assert.deepEqual(resolved.shutdown, { drainDelay: 0, drainTimeout: 10_000, timeout: 30_000 })
+  assert.deepEqual(resolved.shutdown, { drainDelay: 0, drainTimeout: 10_000, idleGrace: 1_000, timeout: 30_000 })
   assert.ok(Object.isFrozen(resolved) && Object.isFrozen(resolved.server))
 })
 
 test('env overrides defaults, explicit options override env', () => {
   const env = {
     FSR_PORT: '8080', FSR_HOST: '::1', FSR_LOG_LEVEL: 'debug', FSR_LOG_FORMAT: 'pretty',
-    FSR_TIMEOUT_INIT: '500', FSR_DRAIN_DELAY: '250', FSR_DRAIN_TIMEOUT: '1000', FSR_SHUTDOWN_TIMEOUT: '5000',
+    FSR_TIMEOUT_INIT: '500', FSR_DRAIN_DELAY: '250', FSR_DRAIN_TIMEOUT: '1000', FSR_IDLE_GRACE: '0', FSR_SHUTDOWN_TIMEOUT: '5000',
   }
   const fromEnv = resolveRunnerOptions({}, env)
   assert.deepEqual(fromEnv.server, { host: '::1', port: 8080 })
   assert.deepEqual(fromEnv.log, { level: 'debug', format: 'pretty' })
   assert.equal(fromEnv.timeouts.init, 500)
-  assert.deepEqual(fromEnv.shutdown, { drainDelay: 250, drainTimeout: 1000, timeout: 5000 })
+  assert.deepEqual(fromEnv.shutdown, { drainDelay: 250, drainTimeout: 1000, idleGrace: 0, timeout: 5000 })
   const explicit = resolveRunnerOptions({ server: { port: 0 }, log: { level: 'warn' }, timeouts: { init: 0 } }, env)
   assert.deepEqual(explicit.server, { host: '::1', port: 0 })
   assert.equal(explicit.log.level, 'warn')

@@ -65,7 +65,13 @@ test('state and health have one line per service, for the current state and stat
   const runner = createRunner({ server: false, admin: { port: 0 }, signals: false, pressure: false, logger: captureLogs('fatal').logger })
   let fail = (_err: Error): void => {}
   runner.register(defineService({ name: 'steady' }))
-  runner.register(defineService({ name: 'worker', run: () => new Promise((_resolve, reject) => { fail = reject }) }))
+  runner.register(defineService({
+    name: 'worker',
+    run: (ctx) => new Promise<void>((resolve, reject) => {
+      fail = reject
+      ctx.signal.addEventListener('abort', () => resolve())
+    }),
+  }))
   t.after(() => runner.stop())
   await runner.start()
   const lines = (text: string, name: string): string[] => text.split('\n').filter((line) => line.startsWith(`${name}{`))

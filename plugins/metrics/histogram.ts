@@ -1,7 +1,7 @@
 // A Prometheus histogram kept as plain counts and turned into samples only when scraped. prom-client's
 // Histogram hashes the labels of every observation and copies a bucket object for every new label
-// set (most of what a start with metrics on cost: five series per service); here a series is found
-// by its caller (a map lookup, or a closure that holds it) and an observation is an increment.
+// set; here a series is found by its caller (a map lookup, or a closure that holds it) and an
+// observation is an increment.
 import type { Registry } from 'prom-client'
 import { registerScrapedMetric, type Sample } from './scraped-metric.ts'
 

@@ -1,8 +1,9 @@
 // A Prometheus histogram kept as plain counts and turned into samples only when scraped. prom-client's
 // Histogram hashes the labels of every observation and copies a bucket object for every new label
-// set (most of what a start with metrics on cost: five series per service); here a series is found
-// by its caller (a map lookup, or a closure that holds it) and an observation is an increment.
-import type { Histogram, Registry } from 'prom-client'
+// set; here a series is found by its caller (a map lookup, or a closure that holds it) and an
+// observation is an increment.
+import type { Registry } from 'prom-client'
+import { registerScrapedMetric, type Sample } from './scraped-metric.ts'
 
 /** The observations of one label set. */
 export class HistogramSeries {
@@ -45,14 +46,6 @@ export interface HistogramDefinition {
   reset (): void
 }
 
-interface Sample {
-  readonly labels: Readonly<Record<string, string | number>>
-  /** Labels common to the series: prom-client formats them once per series, not once per line. */
-  readonly sharedLabels?: Readonly<Record<string, string>>
-  readonly value: number
-  readonly metricName: string
-}
-
 const NO_LABELS = Object.freeze({})
 
 /** Registers a histogram whose series `definition` keeps; it reads them at every scrape. */
@@ -64,7 +57,7 @@ export function registerHistogram (registry: Registry, definition: HistogramDefi
   // The `le` label of each bucket, then of the last one, `+Inf`: shared by every series (numbers, as
   // prom-client gives them in its JSON form).
   const bounds = [...buckets, '+Inf'].map((le) => Object.freeze({ le }))
-  // The registry's text output asks for this form (what prom-client's own histogram gives it).
+  // The form prom-client's own histogram gives the registry's text output.
   const samples = (): Sample[] => {
     const values: Sample[] = []
     for (const series of definition.series()) {
@@ -79,22 +72,5 @@ export function registerHistogram (registry: Registry, definition: HistogramDefi
     }
     return values
   }
-  // What a registry needs of a metric: its name, help and type, its values, and reset().
-  const metric = {
-    name,
-    help,
-    type: 'histogram',
-    aggregator: 'sum',
-    getForPromString: async () => ({ name, help, type: metric.type, aggregator: metric.aggregator, values: samples() }),
-    // The JSON form (registry.getMetricsAsJSON()) has every label on every sample.
-    get: async () => ({
-      name,
-      help,
-      type: metric.type,
-      aggregator: metric.aggregator,
-      values: samples().map(({ labels, sharedLabels, value, metricName }) => ({ labels: { ...labels, ...sharedLabels }, value, metricName })),
-    }),
-    reset: () => definition.reset(),
-  }
-  registry.registerMetric(metric as unknown as Histogram)
+  registerScrapedMetric(registry, { name, help, type: 'histogram', samples, reset: () => definition.reset() })
 }

@@ -2,6 +2,7 @@
 // clash) holding the main server's request metrics, Node.js process metrics and
 // the runner's own; services add theirs through `ctx.metrics`; the admin server serves `/metrics`.
 import fp from 'fastify-plugin'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import type { Runner } from '../../types/index.ts'
 import type { BuiltinPlugin } from '../../lib/compose-runner.ts'
@@ -9,10 +10,25 @@ import { resolveMetricsOptions, type ResolvedMetricsOptions } from './options.ts
 import { collectRequestMetrics } from './request-metrics.ts'
 import { createRunnerMetrics } from './runner-metrics.ts'
 
+/**
+ * The text of registry.metrics(), built one metric at a time with a turn of the event loop before
+ * each: registry.metrics() builds it all in one go, which held the main server for a whole scrape.
+ */
+async function readMetrics (registry: Registry): Promise<string> {
+  // OpenMetrics renames counters and ends with `# EOF`: left to prom-client.
+  if (registry.contentType !== Registry.PROMETHEUS_CONTENT_TYPE) return registry.metrics()
+  const texts: string[] = []
+  for (const { name } of registry.getMetricsAsArray()) {
+    await nextTurn()
+    texts.push(await registry.getSingleMetricAsString(name))
+  }
+  return `${texts.join('\n\n')}\n`
+}
+
 /** GET /metrics on the admin server, in the Prometheus text format. */
 export const metricsRoute = fp<{ registry: Registry }>(async (admin, { registry }) => {
   admin.get('/metrics', async (request, reply) => {
-    const text = await registry.metrics()
+    const text = await readMetrics(registry)
     return reply.type(registry.contentType).send(text)
   })
 }, { name: 'fsr-metrics', fastify: '5.x', dependencies: ['fsr-admin'] })

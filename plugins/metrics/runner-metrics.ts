@@ -1,54 +1,43 @@
 // The runner's own metrics: state and health per service, lifecycle transition durations,
 // restarts, the runner's status and readiness, and the main server's requests in flight (drain).
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
-import type { LifecycleState, Runner, RunnerStatus } from '../../types/index.ts'
-import { readHealth } from '../admin/read-health.ts'
+import type { Runner, RunnerStatus } from '../../types/index.ts'
 import { HistogramSeries, registerHistogram } from './histogram.ts'
+import { registerScrapedMetric } from './scraped-metric.ts'
 
-const STATES: ReadonlyArray<LifecycleState | 'registered'> = ['registered', 'initiating', 'initiated', 'starting', 'running', 'shutting-down', 'stopped', 'failed']
-const HEALTH = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const
 const STATUSES: readonly RunnerStatus[] = ['created', 'starting', 'running', 'draining', 'stopping', 'stopped']
 const TRANSITION_BUCKETS = Object.freeze([0.001, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60])
 
+// Per service: one line of state, one of health, one of restarts; state and health are made at
+// scrape time, with nothing kept. Durations are histograms of the whole process: with a service
+// label they made most of a scrape (see README.md); `/services` has each service's timeline.
 export function createRunnerMetrics (runner: Runner, registry: Registry): void {
   const registers = [registry]
 
-  new Gauge({
+  // Only the current state, at 1: a 0 for each other state was seven lines in eight of the output.
+  registerScrapedMetric(registry, {
     name: 'fsr_service_state',
-    help: 'Lifecycle state of each service: 1 for the current state, 0 for the others',
-    labelNames: ['service', 'state'],
-    registers,
-    collect () {
-      this.reset()
-      for (const snapshot of runner.states()) {
-        for (const state of STATES) this.set({ service: snapshot.name, state }, snapshot.state === state ? 1 : 0)
-      }
-    },
+    help: 'Lifecycle state of each service: one series per service, for its current state, at 1',
+    type: 'gauge',
+    samples: () => runner.states().map(({ name, state }) => ({ labels: { service: name, state }, value: 1 })),
+    reset () {},
   })
 
-  new Gauge({
+  registerScrapedMetric(registry, {
     name: 'fsr_service_health',
-    help: 'Health of each service: 1 for the current status, 0 for the others',
-    labelNames: ['service', 'status'],
-    registers,
-    collect () {
-      this.reset()
-      for (const [service, view] of Object.entries(readHealth(runner).services)) {
-        for (const status of HEALTH) this.set({ service, status }, view.health === status ? 1 : 0)
-      }
-    },
+    help: 'Health of each service: one series per service, for its current status, at 1',
+    type: 'gauge',
+    samples: () => Object.entries(runner.health().services).map(([service, entry]) => ({ labels: { service, status: entry.status }, value: 1 })),
+    reset () {},
   })
 
-  // service -> `from>to` -> series: five for every service that starts and stops, kept as counts
-  // (a prom-client Histogram would copy a bucket object for each, at every start).
-  const transitions = new Map<string, Map<string, HistogramSeries>>()
+  // `from>to` -> series, kept as counts (a prom-client Histogram hashes the labels of every observation).
+  const transitions = new Map<string, HistogramSeries>()
   registerHistogram(registry, {
     name: 'fsr_lifecycle_transition_duration_seconds',
-    help: 'Time each service spent in a lifecycle state before moving on',
+    help: 'Time services spent in a lifecycle state before moving on',
     buckets: TRANSITION_BUCKETS,
-    * series () {
-      for (const byMove of transitions.values()) yield * byMove.values()
-    },
+    series: () => transitions.values(),
     reset () { transitions.clear() },
   })
 
@@ -57,19 +46,17 @@ export function createRunnerMetrics (runner: Runner, registry: Registry): void {
     help: 'Restarts of each service',
     labelNames: ['service'],
     registers,
-    collect () {
-      // Every service appears, at 0 until it restarts.
-      for (const { name } of runner.states()) this.inc({ service: name }, 0)
-    },
   })
 
   runner.addHook('onTransition', ({ service, from, to, duration }) => {
-    if (from === undefined) return
-    let byMove = transitions.get(service)
-    if (byMove === undefined) transitions.set(service, byMove = new Map())
+    // A service's first transition: its restarts appear, at 0 until it restarts.
+    if (from === undefined) {
+      restarts.inc({ service }, 0)
+      return
+    }
     const move = `${from}>${to}`
-    let series = byMove.get(move)
-    if (series === undefined) byMove.set(move, series = new HistogramSeries(TRANSITION_BUCKETS, { service, from, to }))
+    let series = transitions.get(move)
+    if (series === undefined) transitions.set(move, series = new HistogramSeries(TRANSITION_BUCKETS, { from, to }))
     series.observe(duration / 1000)
     if (to === 'initiating') restarts.inc({ service })
   })
@@ -102,8 +89,7 @@ export function createRunnerMetrics (runner: Runner, registry: Registry): void {
 
   const checks = new Histogram({
     name: 'fsr_health_check_duration_seconds',
-    help: 'Duration of the passive health checks of each service',
-    labelNames: ['service'],
+    help: 'Duration of the passive health checks of every service',
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
     registers,
   })
@@ -114,7 +100,7 @@ export function createRunnerMetrics (runner: Runner, registry: Registry): void {
     registers,
   })
   runner.addHook('onHealthCheck', (service, duration, isFailure) => {
-    checks.observe({ service }, duration / 1000)
+    checks.observe(duration / 1000)
     if (isFailure) checkFailures.inc({ service })
   })
 

@@ -4,13 +4,13 @@ import type { AnyFastifyPlugin, PluginServiceOptions, Service, ServiceDefinition
 import { FSR_ERR_INVALID_SERVICE, FSR_ERR_SERVICE_OUTSIDE_RUNNER } from './errors.ts'
 import { readServiceHealthOptions } from './health-options.ts'
 import { Problems, readTimeouts } from './options.ts'
+import { SERVICE_NAME, SERVICE_NAME_RULE } from './service-name.ts'
 
 const HOOKS = ['init', 'run', 'ready', 'stop', 'drain', 'beforeUpgrade', 'check'] as const
 const DEFINITION_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', ...HOOKS])
 const PLUGIN_SERVICE_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health'])
-/** What a service name (and a health source's) may be, and how to say so. */
-export const SERVICE_NAME = /^[A-Za-z0-9][\w.:-]{0,99}$/
-export const SERVICE_NAME_RULE = 'a string of 1 to 100 letters, digits, or . _ : - that starts with a letter or digit'
+// What a service name (and a health source's) may be, and how to say so.
+export { SERVICE_NAME, SERVICE_NAME_RULE }
 
 // The properties fastify-plugin gives a plugin; Fastify and avvio read them.
 export const SKIP_OVERRIDE = Symbol.for('skip-override')

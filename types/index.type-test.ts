@@ -73,3 +73,26 @@ createRunner({ health: { interval: 10_000, timeout: 1_000 }, pressure: { maxHeap
 createRunner({ pressure: false })
 // @ts-expect-error pressure thresholds are numbers
 createRunner({ pressure: { maxRssBytes: '1GB' } })
+
+// Prestart pipeline.
+createRunner({
+  prestart: [{
+    name: 'migrate',
+    timeout: 0,
+    async run (ctx) {
+      expectType<string>(ctx.name)
+      expectType<number>(ctx.attempt)
+      expectType<AbortSignal>(ctx.signal)
+      expectType<boolean>(ctx.upgrade.isUpgrade)
+      ctx.log.info('migrating')
+    },
+  }],
+  prestartFailure: { retry: true, delay: 1_000, maxAttempts: 0 },
+})
+expectType<Runner>(runner.prestart({ name: 'wait-for-db', run: () => {} }))
+// @ts-expect-error a stage needs a run
+runner.prestart({ name: 'x' })
+// @ts-expect-error retry is true or false
+createRunner({ prestartFailure: { retry: 'yes' } })
+// @ts-expect-error a stage's context has no app: nothing is loaded yet
+createRunner({ prestart: [{ name: 'x', run: (ctx) => ctx.app }] })

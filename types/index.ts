@@ -143,13 +143,26 @@ export interface Service extends FastifyPluginAsync {
   readonly definition: Readonly<ServiceDefinition>
 }
 
-/** Service fields for registering a plain Fastify plugin as a service. */
+/**
+ * Service fields for registering a plain Fastify plugin as a service. The plugin's body is its
+ * `init` and its `onClose` hooks its `stop`; `check` and `drain` are those of `ServiceDefinition`.
+ */
 export interface PluginServiceOptions {
+  /** Unique among the services of one runner. */
   readonly name: string
+  /** Names of services registered before this one. Default: `[]`. */
   readonly dependsOn?: readonly string[]
+  /** Per-phase time limits (`init` bounds loading the plugin). */
   readonly timeouts?: ServiceTimeouts
-  /** Health options (a plain plugin has no `check`: it reports through `app.service.health`). */
-  readonly health?: Omit<ServiceHealthOptions, 'interval' | 'timeout'>
+  /**
+   * Passive health (a pool's `SELECT 1`): polled every `health.interval` while the service runs, bounded
+   * by `health.timeout`; `ctx.app` carries what the plugin decorated. Default: none (push through `app.service.health`).
+   */
+  readonly check?: Hook<HealthCheckResult>
+  /** Called when draining starts, before the plugin's `onClose` hooks; bounded by `timeouts.stop`. Default: none. */
+  readonly drain?: Hook
+  /** How the service's health is derived (`follow`, `derive`) and counted; `interval` and `timeout` only beside a `check`. */
+  readonly health?: ServiceHealthOptions
 }
 
 /** Options of `runner.register(plugin, opts)` for a plain Fastify plugin. */

@@ -65,8 +65,18 @@ defineService({ name: 'wallet', health: { follow: ['ledger'], derive: (statuses)
 defineService({ name: 'x', check: () => 'fine' })
 // @ts-expect-error the derivation rule is never, any or all
 defineService({ name: 'x', health: { follow: ['store'], unhealthyWhen: 'most' } })
-// @ts-expect-error a plain plugin has no check to time
-runner.register(async () => {}, { service: { name: 'p', health: { interval: 1 } } })
+// A plain plugin as a service: a passive check and a drain, with ctx as a definition's hooks get it.
+runner.register(async () => {}, {
+  connectionString: 'postgres://localhost/app',
+  service: {
+    name: 'pg',
+    health: { interval: 1_000, timeout: 100, follow: ['store'], derive: (statuses) => statuses.store ?? 'unknown' },
+    async check (ctx) { expectType<ServiceContext>(ctx); return { status: 'degraded', detail: { reason: 'replica lag' } } },
+    async drain (ctx) { expectType<AbortSignal>(ctx.signal) },
+  },
+})
+// @ts-expect-error a plain plugin's check returns a health status
+runner.register(async () => {}, { service: { name: 'p', check: () => 'fine' } })
 expectType<AggregateHealth>(runner.health())
 expectType<ServiceHealth>(runner.addHealthSource('disk', { critical: false }))
 createRunner({ health: { interval: 10_000, timeout: 1_000 }, pressure: { maxHeapUsedBytes: 1e9, retryAfter: 5 } })

@@ -67,6 +67,8 @@ export class PrestartPipeline {
           break
         }
       }
+      // A stop between two stages finds no stage to abort: it is seen here, or by the next #bounded.
+      if (this.#isStopped) return false
       if (failed === undefined) {
         this.#isPassed = true
         this.#log.info({ attempts: attempt, duration: Math.round(performance.now() - begin) }, 'prestart done')
@@ -127,6 +129,7 @@ export class PrestartPipeline {
    * 'stopped' (after `onStopped()`) when the runner stops. A later outcome is ignored.
    */
   #bounded (ms: number, work: (settle: (outcome: Outcome) => void) => void, onTimeout: () => Outcome, onStopped: () => void): Promise<Outcome> {
+    if (this.#isStopped) return Promise.resolve('stopped')
     return new Promise((resolve) => {
       let isSettled = false
       let timer: NodeJS.Timeout | undefined

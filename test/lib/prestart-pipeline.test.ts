@@ -151,6 +151,25 @@ test('stop() during a stage aborts its signal; start() returns and no service lo
   assert.equal(logs.messages('prestart aborted')[0].prestart, 'wait-for-db')
 })
 
+test('stop() while the pipeline waits to retry: no further attempt, and no service loads', async (t: TestContext) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] })
+  let runs = 0
+  const { runner, events, logs } = runnerWith({
+    prestart: [{ name: 'migrate', run () { runs++; throw new Error('down') } }],
+    prestartFailure: { retry: true, delay: 60_000, maxAttempts: 0 },
+  })
+  const started = runner.start()
+  await nextTurn()
+  assert.equal(logs.messages('prestart retry scheduled').length, 1)
+  await runner.stop()
+  await started
+  t.mock.timers.tick(60_000)
+  await nextTurn()
+  assert.equal(runs, 1)
+  assert.deepEqual(events, [])
+  assert.deepEqual(logs.messages('prestart aborted').map((line) => line.attempt), [1])
+})
+
 test('runner.prestart(): refused after start, and bad stages refused at the call', async () => {
   const { runner } = runnerWith({ prestart: [{ name: 'migrate', run () {} }] })
   const bad: unknown[] = [

@@ -4,13 +4,15 @@ import type { AnyFastifyPlugin, PluginServiceOptions, Service, ServiceDefinition
 import { FSR_ERR_INVALID_SERVICE, FSR_ERR_SERVICE_OUTSIDE_RUNNER } from './errors.ts'
 import { readServiceHealthOptions } from './health-options.ts'
 import { Problems, readTimeouts } from './options.ts'
+import { SERVICE_NAME, SERVICE_NAME_RULE } from './service-name.ts'
 
 const HOOKS = ['init', 'run', 'ready', 'stop', 'drain', 'beforeUpgrade', 'check'] as const
 const DEFINITION_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', ...HOOKS])
-const PLUGIN_SERVICE_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health'])
-/** What a service name (and a health source's) may be, and how to say so. */
-export const SERVICE_NAME = /^[A-Za-z0-9][\w.:-]{0,99}$/
-export const SERVICE_NAME_RULE = 'a string of 1 to 100 letters, digits, or . _ : - that starts with a letter or digit'
+// The hooks a plain plugin's `opts.service` may carry: its plugin body is its init, its onClose hooks its stop.
+const PLUGIN_HOOKS = ['check', 'drain'] as const
+const PLUGIN_SERVICE_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', ...PLUGIN_HOOKS])
+// What a service name (and a health source's) may be, and how to say so.
+export { SERVICE_NAME, SERVICE_NAME_RULE }
 
 // The properties fastify-plugin gives a plugin; Fastify and avvio read them.
 export const SKIP_OVERRIDE = Symbol.for('skip-override')
@@ -24,6 +26,7 @@ export interface ServiceSpec {
   readonly timeouts: ServiceTimeouts
   /** Its health options as given (interval and timeout default to the runner's). */
   readonly health: ServiceHealthOptions
+  /** The hooks: a definition, or for a plain plugin the `check` and `drain` of its `opts.service` (undefined without either). */
   readonly definition: Readonly<ServiceDefinition> | undefined
   readonly plugin: AnyFastifyPlugin | undefined
   readonly pluginOptions: Readonly<Record<string, unknown>>
@@ -54,8 +57,9 @@ function validate (input: unknown, keys: Set<string>, hooks: readonly string[]):
     if (fields[hook] !== undefined && typeof fields[hook] !== 'function') problems.add(hook, fields[hook], 'a function (ctx) => value or promise')
   }
   if (fields.timeouts !== undefined) readTimeouts(problems, 'timeouts', fields.timeouts, {}, NO_TIMEOUTS, false)
-  // Interval and timeout time a `check`, which only a definition has.
-  if (fields.health !== undefined) readServiceHealthOptions(problems, 'health', fields.health, hooks.includes('check'))
+  // Interval and timeout time a `check`: a definition may set them ahead of one, a plain plugin only beside its check.
+  const canTime = keys === DEFINITION_KEYS || fields.check !== undefined
+  if (fields.health !== undefined) readServiceHealthOptions(problems, 'health', fields.health, canTime)
   return { name, problems }
 }
 
@@ -108,16 +112,18 @@ export function toServiceSpec (target: unknown, opts: Readonly<Record<string, un
     throwIfInvalid('(unnamed)', problems)
   }
   if (opts?.service === undefined) return undefined
-  const { name, problems } = validate(opts.service, PLUGIN_SERVICE_KEYS, [])
+  const { name, problems } = validate(opts.service, PLUGIN_SERVICE_KEYS, PLUGIN_HOOKS)
   throwIfInvalid(name, problems)
   const service = opts.service as PluginServiceOptions
   const { service: _omitted, ...pluginOptions } = opts
+  const { check, drain } = service
   return {
     name: service.name,
     dependsOn: service.dependsOn ?? [],
     timeouts: service.timeouts ?? {},
     health: service.health ?? {},
-    definition: undefined,
+    // The runner reads a service's hooks from its definition; the plugin itself stands for init and stop.
+    definition: check === undefined && drain === undefined ? undefined : Object.freeze({ name: service.name, check, drain }),
     plugin: target as AnyFastifyPlugin,
     pluginOptions,
   }

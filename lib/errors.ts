@@ -141,3 +141,15 @@ export const FSR_ERR_PID_FILE = createError<[string, string, { cause: unknown }]
   'the PID file "%s" cannot be written: %s; pidFile (FSR_PID_FILE) must name a file, not a directory, in an existing directory this process may create files in',
   NO_HTTP,
 )
+
+export const FSR_ERR_PRESTART = createError<[string, number, string, string, { cause: unknown }]>(
+  'FSR_ERR_PRESTART',
+  'prestart stage "%s" failed (attempt %d of %s): %s; no service was started',
+  NO_HTTP,
+)
+
+export const FSR_ERR_PRESTART_TIMEOUT = createError<[string, number]>(
+  'FSR_ERR_PRESTART_TIMEOUT',
+  'prestart stage "%s" did not finish within %d ms',
+  NO_HTTP,
+)

@@ -1,21 +1,24 @@
 // Resolves createRunner's options once: explicit option, then FSR_* env variable, then default.
 // Every problem is collected and reported together in one FSR_ERR_INVALID_OPTIONS.
 import { isIP } from 'node:net'
-import type { ResolvedRunnerOptions, RunnerOptions, ServiceTimeouts } from '../types/index.ts'
+import type { PrestartStage, ResolvedRunnerOptions, RunnerOptions, ServiceTimeouts } from '../types/index.ts'
 import { FSR_ERR_INVALID_OPTIONS } from './errors.ts'
+import { SERVICE_NAME, SERVICE_NAME_RULE } from './service-name.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 const LOG_FORMATS = ['json', 'pretty'] as const
 const TIMEOUT_PHASES = ['init', 'ready', 'stop'] as const
-const RUNNER_KEYS = new Set(['server', 'log', 'logger', 'timeouts', 'fastify', 'signals', 'shutdown', 'upgrade', 'pidFile', 'health'])
+const RUNNER_KEYS = new Set(['server', 'log', 'logger', 'timeouts', 'fastify', 'signals', 'shutdown', 'upgrade', 'pidFile', 'health', 'prestart', 'prestartFailure'])
 const SERVER_KEYS = ['port', 'host'] as const
 const LOG_KEYS = ['level', 'format'] as const
 // RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens, 253 characters at most.
 const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGQUIT'] as const
 const SHUTDOWN_KEYS = ['drainDelay', 'drainTimeout', 'idleGrace', 'timeout'] as const
+const PRESTART_STAGE_KEYS = ['name', 'run', 'timeout'] as const
+const PRESTART_FAILURE_KEYS = ['retry', 'delay', 'maxAttempts'] as const
 const FORBIDDEN_FASTIFY_KEYS = ['logger', 'loggerInstance', 'pluginTimeout']
 
 export const DEFAULT_TIMEOUT = 10_000
@@ -23,6 +26,7 @@ export const DEFAULT_PORT = 3000
 export const DEFAULT_HOST = '127.0.0.1'
 /** How long an idle keep-alive socket may wait for its next request once the listener is closed, ms. */
 export const DEFAULT_IDLE_GRACE = 1_000
+export const DEFAULT_PRESTART_FAILURE = Object.freeze({ retry: false, delay: 1_000, maxAttempts: 3 })
 export const DEFAULT_SIGNALS = Object.freeze(['SIGINT', 'SIGTERM'] as const)
 const MAX_MS = 2 ** 31 - 1
 
@@ -107,6 +111,55 @@ export function readTimeouts (problems: Problems, where: string, value: unknown,
 }
 
 export { Problems }
+
+/**
+ * Reads one prestart stage at `where`; its name must not be in `taken` (the stages before it).
+ * Undefined when it has a problem (recorded).
+ */
+export function readPrestartStage (problems: Problems, where: string, value: unknown, taken: ReadonlySet<string>): Readonly<Required<PrestartStage>> | undefined {
+  const before = problems.list.length
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    problems.add(where, value, 'a stage { name, run(ctx), timeout? }')
+    return undefined
+  }
+  const stage = value as Record<string, unknown>
+  refuseUnknownKeys(problems, where, stage, PRESTART_STAGE_KEYS)
+  const { name, run } = stage
+  if (typeof name !== 'string' || !SERVICE_NAME.test(name)) problems.add(`${where}.name`, name, SERVICE_NAME_RULE)
+  else if (taken.has(name)) problems.add(`${where}.name`, name, 'a name no other prestart stage has')
+  if (typeof run !== 'function') problems.add(`${where}.run`, run, 'a function (ctx) => value or promise')
+  const timeout = readInteger(problems, `${where}.timeout`, stage.timeout, undefined, {}, DEFAULT_TIMEOUT, MAX_MS)
+  if (problems.list.length > before) return undefined
+  return Object.freeze({ name: name as string, run: run as PrestartStage['run'], timeout })
+}
+
+function readPrestart (problems: Problems, options: Readonly<Record<string, unknown>>, env: Env): Pick<ResolvedRunnerOptions, 'prestart' | 'prestartFailure'> {
+  const stages: Array<Readonly<Required<PrestartStage>>> = []
+  const given = options.prestart ?? []
+  if (!Array.isArray(given)) problems.add('prestart', given, 'an array of stages { name, run(ctx), timeout? }')
+  else {
+    const names = new Set<string>()
+    given.forEach((value: unknown, i) => {
+      const stage = readPrestartStage(problems, `prestart[${i}]`, value, names)
+      // A name is taken even when the rest of its stage is wrong: a second one is a problem too.
+      const name = (value as { name?: unknown } | null)?.name
+      if (typeof name === 'string') names.add(name)
+      if (stage !== undefined) stages.push(stage)
+    })
+  }
+  const failure = readObject(problems, 'prestartFailure', options.prestartFailure)
+  refuseUnknownKeys(problems, 'prestartFailure', failure, PRESTART_FAILURE_KEYS)
+  const retry = failure.retry ?? DEFAULT_PRESTART_FAILURE.retry
+  if (typeof retry !== 'boolean') problems.add('prestartFailure.retry', retry, 'true or false')
+  return {
+    prestart: Object.freeze(stages),
+    prestartFailure: Object.freeze({
+      retry: retry === true,
+      delay: readInteger(problems, 'prestartFailure.delay', failure.delay, undefined, env, DEFAULT_PRESTART_FAILURE.delay, MAX_MS),
+      maxAttempts: readInteger(problems, 'prestartFailure.maxAttempts', failure.maxAttempts, undefined, env, DEFAULT_PRESTART_FAILURE.maxAttempts, MAX_MS),
+    }),
+  }
+}
 
 export const DEFAULT_HEALTH = Object.freeze({ interval: 30_000, timeout: 5_000 })
 const HEALTH_KEYS = ['interval', 'timeout'] as const
@@ -207,6 +260,7 @@ export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = proc
     if (!(HEALTH_KEYS as readonly string[]).includes(key)) problems.add(`health.${key}`, healthInput[key], `no such key (accepted: ${HEALTH_KEYS.join(', ')})`)
   }
   const health = readHealthTimers(problems, 'health', healthInput, env, DEFAULT_HEALTH, true) as Required<ResolvedRunnerOptions['health']>
+  const { prestart, prestartFailure } = readPrestart(problems, options, env)
 
   problems.throwIfAny()
   return Object.freeze({
@@ -220,5 +274,7 @@ export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = proc
     upgrade,
     pidFile: pidFile as string | undefined,
     health: Object.freeze(health),
+    prestart,
+    prestartFailure,
   })
 }

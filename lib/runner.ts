@@ -37,6 +37,7 @@ import { ManagedService, type ServiceHost } from './managed-service.ts'
 import { describe, resolveRunnerOptions } from './options.ts'
 import { serviceLogOf } from './service-log.ts'
 import { forgetListenEnv, InheritedSockets } from './inherited-sockets.ts'
+import { PrestartPipeline } from './prestart.ts'
 import { checkBeforeStart, createProcessControl, type ProcessControl } from './process-control.ts'
 import { PhaseDeadline, withTimeout } from './timeout.ts'
 import { readGeneration, type HandoverSocket } from './upgrade.ts'
@@ -86,6 +87,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   // The extension point of the built-in plugins (see RunnerHooks) and the fields they add to every ctx.
   const hooks: { [K in keyof RunnerHooks]: Array<RunnerHooks[K]> } = { beforeStart: [], afterStop: [], onTransition: [], onHealthCheck: [], onDrain: [] }
   const contextFields: Record<string, unknown> = {}
+  const prestart = new PrestartPipeline(options, log, upgradeInfo)
 
   app.addHook('onRegister', (instance) => {
     if (host.loading !== undefined) owners.set(instance, host.loading)
@@ -195,6 +197,8 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     }
     if (options.signals !== false) control = createProcessControl(processHost)
     try {
+      // Stages before any service loads; false when a stop ended them (that stop wins).
+      if (!await prestart.run()) return
       await app.ready()
       deadline.release()
       if (options.server !== false) await listen('main', app, options.server)
@@ -268,7 +272,8 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       if (outcome.destroyed.length > 0) log.warn({ sockets: outcome.destroyed }, 'drain deadline passed, sockets destroyed')
       destroyed.push(...outcome.destroyed)
     }
-    const work = (async () => {
+    // Stopped before the prestart pipeline passed: no service loaded, and closing the app would load them.
+    const work = prestart.stop() ? Promise.resolve() : (async () => {
       const { idleGrace } = await control?.stopping() ?? { idleGrace: shutdownIdleGrace }
       // Only services with a `drain` hook: a promise for each of thousands of others is pure cost.
       const drains: Array<Promise<void>> = []
@@ -377,6 +382,11 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     serviceLogger: (name: string) => services.get(name)?.log,
     health: () => health.aggregate(status === 'running'),
     addHealthSource,
+    prestart (stage) {
+      if (status !== 'created') throw new FSR_ERR_ALREADY_STARTED('add a prestart stage')
+      prestart.add(stage)
+      return runner
+    },
     get address () {
       const address = options.server !== false && app.server.listening ? app.server.address() as AddressInfo : undefined
       return address === undefined ? undefined : { host: address.address, port: address.port }

@@ -143,13 +143,26 @@ export interface Service extends FastifyPluginAsync {
   readonly definition: Readonly<ServiceDefinition>
 }
 
-/** Service fields for registering a plain Fastify plugin as a service. */
+/**
+ * Service fields for registering a plain Fastify plugin as a service. The plugin's body is its
+ * `init` and its `onClose` hooks its `stop`; `check` and `drain` are those of `ServiceDefinition`.
+ */
 export interface PluginServiceOptions {
+  /** Unique among the services of one runner. */
   readonly name: string
+  /** Names of services registered before this one. Default: `[]`. */
   readonly dependsOn?: readonly string[]
+  /** Per-phase time limits (`init` bounds loading the plugin). */
   readonly timeouts?: ServiceTimeouts
-  /** Health options (a plain plugin has no `check`: it reports through `app.service.health`). */
-  readonly health?: Omit<ServiceHealthOptions, 'interval' | 'timeout'>
+  /**
+   * Passive health (a pool's `SELECT 1`): polled every `health.interval` while the service runs, bounded
+   * by `health.timeout`; `ctx.app` carries what the plugin decorated. Default: none (push through `app.service.health`).
+   */
+  readonly check?: Hook<HealthCheckResult>
+  /** Called when draining starts, before the plugin's `onClose` hooks; bounded by `timeouts.stop`. Default: none. */
+  readonly drain?: Hook
+  /** How the service's health is derived (`follow`, `derive`) and counted; `interval` and `timeout` only beside a `check`. */
+  readonly health?: ServiceHealthOptions
 }
 
 /** Options of `runner.register(plugin, opts)` for a plain Fastify plugin. */
@@ -239,6 +252,47 @@ export interface RunnerOptions {
   readonly health?: HealthOptions
   /** Load shedding on the main server and the built-in `process` health entry, or `false` for none. Default: see `PressureOptions`. */
   readonly pressure?: PressureOptions | false
+  /**
+   * Stages run in order by `start()` after the `beforeStart` hooks (the admin server already answers,
+   * not ready) and before the first service loads; `runner.prestart()` adds more after these. Default: `[]`.
+   */
+  readonly prestart?: readonly PrestartStage[]
+  /** What a failed prestart stage leads to. Default: `{ retry: false, delay: 1 000, maxAttempts: 3 }`. */
+  readonly prestartFailure?: PrestartFailureOptions
+}
+
+/** What a prestart stage's `run` gets. */
+export interface PrestartContext {
+  /** The stage's name. */
+  readonly name: string
+  /** 1 for the first run of the pipeline, n for the n-th (with `prestartFailure.retry`). */
+  readonly attempt: number
+  /** A pino child logger carrying `prestart: name`. */
+  readonly log: Logger
+  /** Aborted when the stage's timeout passes or the runner stops (a signal, `runner.stop()`); the stage must honour it. */
+  readonly signal: AbortSignal
+  /** Where this process stands in the chain of zero-downtime upgrades (a migration may skip an upgrade). */
+  readonly upgrade: UpgradeInfo
+}
+
+/** One step that must succeed before any service loads: a migration, a wait for a dependency, a config fetch. */
+export interface PrestartStage {
+  /** Unique among the stages of one runner; the rule of a service name. */
+  readonly name: string
+  /** The work; a throw, a rejection or the timeout fails the stage. */
+  readonly run: (ctx: PrestartContext) => unknown
+  /** Time limit of one run of the stage, ms; `0` = no limit. Default: `10 000`. */
+  readonly timeout?: number
+}
+
+/** What a failed prestart stage leads to: the start fails (`FSR_ERR_PRESTART`), or the whole pipeline runs again. */
+export interface PrestartFailureOptions {
+  /** Run the whole pipeline again, from its first stage, after `delay`. Default: `false`. */
+  readonly retry?: boolean
+  /** Wait before the next attempt, ms. Default: `1 000`. */
+  readonly delay?: number
+  /** Attempts in all, the first included, before the start fails; `0` = no limit. Used with `retry`. Default: `3`. */
+  readonly maxAttempts?: number
 }
 
 /** How an upgrade waits for the new process. */
@@ -284,6 +338,8 @@ export interface ResolvedRunnerOptions {
   readonly upgrade: Readonly<Required<UpgradeOptions>> | false
   readonly pidFile: string | undefined
   readonly health: Readonly<Required<HealthOptions>>
+  readonly prestart: ReadonlyArray<Readonly<Required<PrestartStage>>>
+  readonly prestartFailure: Readonly<Required<PrestartFailureOptions>>
 }
 
 /** Where the runner is in its own life. */
@@ -344,6 +400,11 @@ export interface Runner {
    * returns its handle. Its name is taken: no service may use it. Default `critical`: `true`.
    */
   addHealthSource (name: string, options?: { readonly critical?: boolean }): ServiceHealth
+  /**
+   * Adds a stage to the end of the prestart pipeline (before `start()`, else FSR_ERR_ALREADY_STARTED);
+   * a bad stage or a name already taken is FSR_ERR_INVALID_ARGUMENT.
+   */
+  prestart (stage: PrestartStage): Runner
 }
 
 declare module 'fastify' {

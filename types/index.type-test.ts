@@ -65,11 +65,44 @@ defineService({ name: 'wallet', health: { follow: ['ledger'], derive: (statuses)
 defineService({ name: 'x', check: () => 'fine' })
 // @ts-expect-error the derivation rule is never, any or all
 defineService({ name: 'x', health: { follow: ['store'], unhealthyWhen: 'most' } })
-// @ts-expect-error a plain plugin has no check to time
-runner.register(async () => {}, { service: { name: 'p', health: { interval: 1 } } })
+// A plain plugin as a service: a passive check and a drain, with ctx as a definition's hooks get it.
+runner.register(async () => {}, {
+  connectionString: 'postgres://localhost/app',
+  service: {
+    name: 'pg',
+    health: { interval: 1_000, timeout: 100, follow: ['store'], derive: (statuses) => statuses.store ?? 'unknown' },
+    async check (ctx) { expectType<ServiceContext>(ctx); return { status: 'degraded', detail: { reason: 'replica lag' } } },
+    async drain (ctx) { expectType<AbortSignal>(ctx.signal) },
+  },
+})
+// @ts-expect-error a plain plugin's check returns a health status
+runner.register(async () => {}, { service: { name: 'p', check: () => 'fine' } })
 expectType<AggregateHealth>(runner.health())
 expectType<ServiceHealth>(runner.addHealthSource('disk', { critical: false }))
 createRunner({ health: { interval: 10_000, timeout: 1_000 }, pressure: { maxHeapUsedBytes: 1e9, retryAfter: 5 } })
 createRunner({ pressure: false })
 // @ts-expect-error pressure thresholds are numbers
 createRunner({ pressure: { maxRssBytes: '1GB' } })
+
+// Prestart pipeline.
+createRunner({
+  prestart: [{
+    name: 'migrate',
+    timeout: 0,
+    async run (ctx) {
+      expectType<string>(ctx.name)
+      expectType<number>(ctx.attempt)
+      expectType<AbortSignal>(ctx.signal)
+      expectType<boolean>(ctx.upgrade.isUpgrade)
+      ctx.log.info('migrating')
+    },
+  }],
+  prestartFailure: { retry: true, delay: 1_000, maxAttempts: 0 },
+})
+expectType<Runner>(runner.prestart({ name: 'wait-for-db', run: () => {} }))
+// @ts-expect-error a stage needs a run
+runner.prestart({ name: 'x' })
+// @ts-expect-error retry is true or false
+createRunner({ prestartFailure: { retry: 'yes' } })
+// @ts-expect-error a stage's context has no app: nothing is loaded yet
+createRunner({ prestart: [{ name: 'x', run: (ctx) => ctx.app }] })

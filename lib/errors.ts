@@ -141,3 +141,15 @@ export const FSR_ERR_PID_FILE = createError<[string, string, { cause: unknown }]
   'the PID file "%s" cannot be written: %s; pidFile (FSR_PID_FILE) must name a file, not a directory, in an existing directory this process may create files in',
   NO_HTTP,
 )
+
+export const FSR_ERR_WATCH_TIMEOUT = createError<[string, number, string]>(
+  'FSR_ERR_WATCH_TIMEOUT',
+  'watch.until(): %s did not hold within %d ms (now: %s)',
+  NO_HTTP,
+)
+
+export const FSR_ERR_WATCH_ABORTED = createError<[string, { cause: unknown }]>(
+  'FSR_ERR_WATCH_ABORTED',
+  'watch.until(): aborted while waiting for %s',
+  NO_HTTP,
+)

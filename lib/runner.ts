@@ -33,6 +33,7 @@ import { ExitCode } from './exit-codes.ts'
 import { HealthRegistry } from './health-registry.ts'
 import { createLogger } from './logger.ts'
 import type { Lifecycle } from './lifecycle.ts'
+import { LifecycleWatchHub } from './lifecycle-watch.ts'
 import { ManagedService, type ServiceHost } from './managed-service.ts'
 import { describe, resolveRunnerOptions } from './options.ts'
 import { serviceLogOf } from './service-log.ts'
@@ -54,7 +55,7 @@ const requestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
 }
 
 /** The fields every service context has of its own: `decorateContext` may not replace them. */
-const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade']
+const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade', 'watch']
 
 export function createRunner (input: RunnerOptions = {}): Runner {
   const options = resolveRunnerOptions(input)
@@ -86,6 +87,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   // The extension point of the built-in plugins (see RunnerHooks) and the fields they add to every ctx.
   const hooks: { [K in keyof RunnerHooks]: Array<RunnerHooks[K]> } = { beforeStart: [], afterStop: [], onTransition: [], onHealthCheck: [], onDrain: [] }
   const contextFields: Record<string, unknown> = {}
+  const watch = new LifecycleWatchHub({ lifecycle: (name) => services.get(name)?.lifecycle, names: () => services.keys() }, hooks.onTransition)
 
   app.addHook('onRegister', (instance) => {
     if (host.loading !== undefined) owners.set(instance, host.loading)
@@ -105,6 +107,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     contextFields,
     upgrade: upgradeInfo,
     health,
+    watch,
     deadline,
     closing: new CloseInReverse(app),
     loading: undefined,
@@ -377,6 +380,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     serviceLogger: (name: string) => services.get(name)?.log,
     health: () => health.aggregate(status === 'running'),
     addHealthSource,
+    watch: watch.api,
     get address () {
       const address = options.server !== false && app.server.listening ? app.server.address() as AddressInfo : undefined
       return address === undefined ? undefined : { host: address.address, port: address.port }

@@ -20,16 +20,12 @@ export function queueMailbox<T> (): Mailbox<T> {
   }
 }
 
-/** The latest value of each key, the key changed longest ago first: at most one value per key waits. */
+/** The latest value of each key, the key waiting longest first: at most one value per key waits. */
 export function latestMailbox<T> (keyOf: (value: T) => string): Mailbox<T> {
+  // A key put again keeps its place: overwriting in place is much cheaper than a delete and set.
   const latest = new Map<string, T>()
   return {
-    put (value) {
-      const key = keyOf(value)
-      // Deleted first, so a key put again moves behind the ones that waited longer.
-      latest.delete(key)
-      latest.set(key, value)
-    },
+    put: (value) => { latest.set(keyOf(value), value) },
     take () {
       for (const [key, value] of latest) {
         latest.delete(key)
@@ -53,7 +49,11 @@ export function iterateMailbox<T> (
 ): AsyncIterableIterator<T> {
   // next() calls waiting for a value (more than one when the consumer does not await each).
   const waiting: Array<() => void> = []
-  const wake = (): void => { for (const resolve of waiting.splice(0)) resolve() }
+  const wake = (): void => {
+    // Most puts find nobody waiting (the consumer is busy, or already woken): nothing to copy then.
+    if (waiting.length === 0) return
+    for (const resolve of waiting.splice(0)) resolve()
+  }
   let isDone = false
   const unsubscribe = subscribe((value) => {
     if (isDone) return

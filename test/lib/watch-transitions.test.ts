@@ -49,7 +49,7 @@ test('states() yields the current state of each service first, then its transiti
   assert.deepEqual(await take(iterator, 3), ['store running', 'cache running', 'api running'])
   const stopping = runner.stop()
   await stopping
-  assert.deepEqual(await take(iterator, 3), ['api stopped', 'cache stopped', 'store stopped'], 'in the order they got there')
+  assert.deepEqual(await take(iterator, 3), ['api stopped', 'cache stopped', 'store stopped'], 'the one waiting longest first')
   controller.abort()
 })
 
@@ -61,7 +61,7 @@ test('a slow consumer gets the latest transition of each service, and the runner
   await runner.start()
   assert.deepEqual(await take(iterator, 3), ['store running', 'cache running', 'api running'], 'one per service, the latest')
   await runner.stop()
-  assert.deepEqual(await take(iterator, 3), ['api stopped', 'cache stopped', 'store stopped'], 'the latest again, in the order they got there')
+  assert.deepEqual(await take(iterator, 3), ['api stopped', 'cache stopped', 'store stopped'], 'the latest again, the one waiting longest first')
   const after = iterator.next()
   assert.equal(await Promise.race([after, new Promise((resolve) => setImmediate(() => resolve('pending')))]), 'pending', 'nothing older is left')
   controller.abort()
@@ -75,8 +75,9 @@ test('states() follows only `include`, minus `exclude`', async (t) => {
   const excluded = runner.watch.states({ exclude: ['cache'], signal: controller.signal })
   const both = runner.watch.states({ include: ['store', 'cache'], exclude: ['store'], signal: controller.signal })
   await runner.stop()
-  assert.deepEqual(await take(included, 2), ['api stopped', 'store stopped'])
-  assert.deepEqual(await take(excluded, 2), ['api stopped', 'store stopped'])
+  // Each had its current state waiting (store first), now overwritten by the latest.
+  assert.deepEqual(await take(included, 2), ['store stopped', 'api stopped'])
+  assert.deepEqual(await take(excluded, 2), ['store stopped', 'api stopped'])
   assert.deepEqual(await take(both, 1), ['cache stopped'])
   controller.abort()
   assert.deepEqual(await both.next(), { done: true, value: undefined }, 'nothing else was waiting')

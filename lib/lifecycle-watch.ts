@@ -13,6 +13,7 @@ import { FSR_ERR_INVALID_ARGUMENT, FSR_ERR_UNKNOWN_SERVICE, FSR_ERR_WATCH_ABORTE
 import type { Lifecycle } from './lifecycle.ts'
 import { iterateMailbox, latestMailbox } from './mailbox-iterator.ts'
 import { describe } from './options.ts'
+import { setMaxListeners } from 'node:events'
 
 /** The runner's services, as the watchers read them. */
 export interface WatchedServices {
@@ -28,7 +29,40 @@ const STATES: Readonly<Record<LifecycleState, true>> = {
   initiating: true, initiated: true, starting: true, running: true, 'shutting-down': true, stopped: true, failed: true,
 }
 const STATE_LIST = Object.keys(STATES).map((state) => `"${state}"`).join(', ')
-const NO_SIGNALS: readonly AbortSignal[] = Object.freeze([])
+
+/**
+ * A service's `ctx.signal` as its watchers hear it: one listener on it while any watcher runs,
+ * however many do (Node warns of a leak past ten), forwarded to a signal of our own.
+ */
+class ServiceSignal {
+  #owner: { readonly signal: AbortSignal }
+  #forwarded: AbortController | undefined
+  #users = 0
+  #forward = (): void => { this.#forwarded?.abort(this.#owner.signal.reason) }
+
+  constructor (owner: { readonly signal: AbortSignal }) {
+    this.#owner = owner
+  }
+
+  /** The signal a new watcher ends on; `release` once it ended. */
+  acquire (): AbortSignal {
+    if (this.#forwarded === undefined) {
+      this.#forwarded = new AbortController()
+      // Ours alone, and one per watcher of this service listens on it: no limit to warn at.
+      setMaxListeners(0, this.#forwarded.signal)
+    }
+    if (this.#users++ === 0) {
+      const { signal } = this.#owner
+      if (signal.aborted) this.#forward()
+      else signal.addEventListener('abort', this.#forward, { once: true })
+    }
+    return this.#forwarded.signal
+  }
+
+  release (): void {
+    if (--this.#users === 0) this.#owner.signal.removeEventListener('abort', this.#forward)
+  }
+}
 
 function isState (value: unknown): value is LifecycleState {
   return typeof value === 'string' && Object.hasOwn(STATES, value)
@@ -62,7 +96,7 @@ export class LifecycleWatchHub {
   constructor (services: WatchedServices, hooks: Array<(transition: LifecycleTransition) => void>) {
     this.#services = services
     this.#hooks = hooks
-    this.api = this.#bind(() => NO_SIGNALS)
+    this.api = this.#bind(undefined)
   }
 
   /** Watchers registered now (waits and iterations not yet ended). */
@@ -74,25 +108,25 @@ export class LifecycleWatchHub {
   of (owner: { readonly signal: AbortSignal }): LifecycleWatch {
     let watch = this.#scoped.get(owner)
     if (watch === undefined) {
-      watch = this.#bind(() => [owner.signal])
+      watch = this.#bind(new ServiceSignal(owner))
       this.#scoped.set(owner, watch)
     }
     return watch
   }
 
-  #bind (signalsOf: () => readonly AbortSignal[]): LifecycleWatch {
+  #bind (service: ServiceSignal | undefined): LifecycleWatch {
     return Object.freeze({
-      until: (condition: WatchCondition, options?: WatchUntilOptions) => this.#until(condition, options, signalsOf()),
-      states: (options?: WatchStatesOptions) => this.#states(options, signalsOf()),
-      any: (names: string | readonly string[], options: WatchAnyOptions) => this.#any(names, options, signalsOf()),
+      until: (condition: WatchCondition, options?: WatchUntilOptions) => this.#until(condition, options, service),
+      states: (options?: WatchStatesOptions) => this.#states(options, service),
+      any: (names: string | readonly string[], options: WatchAnyOptions) => this.#any(names, options, service),
     })
   }
 
-  #until (condition: WatchCondition, options: WatchUntilOptions = {}, own: readonly AbortSignal[]): Promise<readonly string[]> {
+  #until (condition: WatchCondition, options: WatchUntilOptions = {}, service: ServiceSignal | undefined): Promise<readonly string[]> {
     let mode: 'all' | 'any'
     let names: string[]
     let state: LifecycleState
-    let signals: readonly AbortSignal[]
+    let signal: AbortSignal | undefined
     let timeout: number
     try {
       const hasAll = isObject(condition) && condition.all !== undefined
@@ -104,8 +138,7 @@ export class LifecycleWatchHub {
       mode = hasAll ? 'all' : 'any'
       names = this.#named('watch.until()', condition[mode])
       state = condition.state
-      const read = this.#readOptions('watch.until()', options, ['timeout'], own)
-      signals = read.signals
+      signal = this.#readOptions('watch.until()', options, ['timeout'])
       timeout = options.timeout ?? 0
       if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
         throw new FSR_ERR_INVALID_ARGUMENT('watch.until() timeout', describe(timeout), 'undefined, 0 (no limit) or a finite number of milliseconds above 0')
@@ -114,13 +147,15 @@ export class LifecycleWatchHub {
       return Promise.reject(err)
     }
     const what = `${mode} of ${names.join(', ')} in "${state}"`
-    const aborted = signals.find((signal) => signal.aborted)
-    if (aborted !== undefined) return Promise.reject(new FSR_ERR_WATCH_ABORTED(what, { cause: aborted.reason }))
-
+    const signals = this.#signals(service, signal)
+    const aborted = signals.find((each) => each.aborted)
     // Read and subscribed in one synchronous step: no transition can fall between the two.
     const inState = new Set(names.filter((name) => this.#services.lifecycle(name)?.state === state))
     const holds = (): boolean => mode === 'all' ? inState.size === names.length : inState.size > 0
-    if (holds()) return Promise.resolve(names.filter((name) => inState.has(name)))
+    if (aborted !== undefined || holds()) {
+      service?.release()
+      return aborted === undefined ? Promise.resolve(names.filter((name) => inState.has(name))) : Promise.reject(new FSR_ERR_WATCH_ABORTED(what, { cause: aborted.reason }))
+    }
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
       const onAbort = (event: Event): void => {
@@ -130,7 +165,8 @@ export class LifecycleWatchHub {
       const finish = (): void => {
         unsubscribe()
         clearTimeout(timer)
-        for (const signal of signals) signal.removeEventListener('abort', onAbort)
+        for (const each of signals) each.removeEventListener('abort', onAbort)
+        service?.release()
       }
       const unsubscribe = this.#subscribe(names, (transition) => {
         if (transition.to === state) inState.add(transition.service)
@@ -139,7 +175,7 @@ export class LifecycleWatchHub {
         finish()
         resolve(names.filter((name) => inState.has(name)))
       })
-      for (const signal of signals) signal.addEventListener('abort', onAbort, { once: true })
+      for (const each of signals) each.addEventListener('abort', onAbort, { once: true })
       if (timeout > 0) {
         timer = setTimeout(() => {
           finish()
@@ -150,18 +186,18 @@ export class LifecycleWatchHub {
     })
   }
 
-  #states (options: WatchStatesOptions = {}, own: readonly AbortSignal[]): AsyncIterableIterator<LifecycleTransition> {
-    const { signals } = this.#readOptions('watch.states()', options, ['include', 'exclude'], own)
+  #states (options: WatchStatesOptions = {}, service: ServiceSignal | undefined): AsyncIterableIterator<LifecycleTransition> {
+    const signal = this.#readOptions('watch.states()', options, ['include', 'exclude'])
     const include = options.include === undefined ? undefined : this.#named('watch.states() include', options.include)
     const exclude = options.exclude === undefined ? undefined : new Set(this.#named('watch.states() exclude', options.exclude))
     const names = (include ?? [...this.#services.names()]).filter((name) => exclude?.has(name) !== true)
     const isWatched = exclude === undefined ? undefined : (transition: LifecycleTransition): boolean => !exclude.has(transition.service)
-    return this.#iterate(include === undefined ? undefined : names, names, isWatched, signals)
+    return this.#iterate(include === undefined ? undefined : names, names, isWatched, service, signal)
   }
 
-  #any (names: string | readonly string[], options: WatchAnyOptions, own: readonly AbortSignal[]): AsyncIterableIterator<LifecycleTransition> {
+  #any (names: string | readonly string[], options: WatchAnyOptions, service: ServiceSignal | undefined): AsyncIterableIterator<LifecycleTransition> {
     const list = this.#named('watch.any()', names)
-    const { signals } = this.#readOptions('watch.any()', options, ['entering', 'exiting', 'notIn'], own)
+    const signal = this.#readOptions('watch.any()', options, ['entering', 'exiting', 'notIn'])
     const given = (['entering', 'exiting', 'notIn'] as const).filter((key) => options[key] !== undefined)
     const key = given[0]
     const state = key === undefined ? undefined : options[key]
@@ -173,7 +209,7 @@ export class LifecycleWatchHub {
       : key === 'exiting'
         ? (transition: LifecycleTransition) => transition.from === state
         : (transition: LifecycleTransition) => transition.to !== state
-    return this.#iterate(list, list, matches, signals)
+    return this.#iterate(list, list, matches, service, signal)
   }
 
   /**
@@ -184,8 +220,10 @@ export class LifecycleWatchHub {
     watched: readonly string[] | undefined,
     current: readonly string[],
     filter: ((transition: LifecycleTransition) => boolean) | undefined,
-    signals: readonly AbortSignal[],
+    service: ServiceSignal | undefined,
+    signal: AbortSignal | undefined,
   ): AsyncIterableIterator<LifecycleTransition> {
+    const signals = this.#signals(service, signal)
     const subscribe = (put: (transition: LifecycleTransition) => void): () => void => {
       const watcher: Watcher = filter === undefined ? put : (transition) => { if (filter(transition)) put(transition) }
       const unsubscribe = watched === undefined ? this.#subscribeAll(watcher) : this.#subscribe(watched, watcher)
@@ -193,7 +231,10 @@ export class LifecycleWatchHub {
         const lifecycle = this.#services.lifecycle(name)
         if (lifecycle?.state !== undefined) watcher(lifecycle.last())
       }
-      return unsubscribe
+      return () => {
+        unsubscribe()
+        service?.release()
+      }
     }
     return iterateMailbox(subscribe, latestMailbox((transition: LifecycleTransition) => transition.service), signals)
   }
@@ -214,8 +255,8 @@ export class LifecycleWatchHub {
     return unique as string[]
   }
 
-  /** Checks an options object: only `signal` and `keys`; returns the signals to end on, `own` first. */
-  #readOptions (where: string, options: unknown, keys: readonly string[], own: readonly AbortSignal[]): { signals: readonly AbortSignal[] } {
+  /** Checks an options object: only `signal` and `keys`; returns the signal. */
+  #readOptions (where: string, options: unknown, keys: readonly string[]): AbortSignal | undefined {
     const accepted = `undefined or { ${[...keys, 'signal'].join(', ')} } with signal an AbortSignal`
     if (!isObject(options)) throw new FSR_ERR_INVALID_ARGUMENT(`${where} options`, describe(options), accepted)
     const unknown = Object.keys(options).filter((key) => key !== 'signal' && !keys.includes(key))
@@ -223,7 +264,14 @@ export class LifecycleWatchHub {
     if (unknown.length > 0 || (signal !== undefined && !(signal instanceof AbortSignal))) {
       throw new FSR_ERR_INVALID_ARGUMENT(`${where} options`, unknown.length > 0 ? `unknown key ${unknown.join(', ')}` : `signal ${describe(signal)}`, accepted)
     }
-    return { signals: signal === undefined ? own : [...own, signal] }
+    return signal
+  }
+
+  /** What a new watcher ends on: its service's signal (which it then holds until it ends), and the caller's. */
+  #signals (service: ServiceSignal | undefined, signal: AbortSignal | undefined): AbortSignal[] {
+    const signals = service === undefined ? [] : [service.acquire()]
+    if (signal !== undefined) signals.push(signal)
+    return signals
   }
 
   #subscribe (names: readonly string[], watcher: Watcher): () => void {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { getEventListeners } from 'node:events'
+import { getEventListeners, setMaxListeners } from 'node:events'
 import { test } from 'node:test'
 import { pino } from 'pino'
 import type { LifecycleTransition } from '../../types/index.ts'
@@ -112,4 +112,31 @@ test('a service watcher listens on its own signal only until it ends', async () 
   await assert.rejects(waiting, { code: 'FSR_ERR_WATCH_ABORTED' })
   assert.equal(getEventListeners(own.signal, 'abort').length, 0)
   assert.equal(hub.size, 0)
+})
+
+test('a service with many watchers puts one listener on its signal, so Node never warns of a leak', async (t) => {
+  const { hub } = createHub()
+  const warnings: string[] = []
+  const onWarning = (warning: Error): void => { warnings.push(warning.name) }
+  process.on('warning', onWarning)
+  t.after(() => process.off('warning', onWarning))
+  const own = new AbortController()
+  const owner = { signal: own.signal }
+  const caller = new AbortController()
+  setMaxListeners(30, caller.signal)
+  const iterators = Array.from({ length: 20 }, () => hub.of(owner).states({ signal: caller.signal }))
+  const waits = Array.from({ length: 5 }, () => hub.of(owner).until({ any: ['cache'], state: 'running' }))
+  assert.equal(getEventListeners(own.signal, 'abort').length, 1, 'one, however many watchers')
+  await settle()
+  assert.deepEqual(warnings.filter((name) => name === 'MaxListenersExceededWarning'), [])
+  caller.abort()
+  for (const iterator of iterators) assert.deepEqual(await iterator.next(), { done: true, value: undefined })
+  assert.equal(getEventListeners(own.signal, 'abort').length, 1, 'the waits still listen')
+  own.abort(new Error('the service is stopping'))
+  for (const wait of waits) await assert.rejects(wait, { code: 'FSR_ERR_WATCH_ABORTED' })
+  assert.equal(getEventListeners(own.signal, 'abort').length, 0)
+  assert.equal(hub.size, 0)
+  // Once its signal aborted, what the service watches next ends at once.
+  assert.deepEqual(await hub.of(owner).states().next(), { done: true, value: undefined })
+  await assert.rejects(hub.of(owner).until({ any: ['cache'], state: 'running' }), { code: 'FSR_ERR_WATCH_ABORTED' })
 })

@@ -1,5 +1,6 @@
 // `runner.watch` and `ctx.watch`: waiting for a condition on services' states, and following their
 // transitions as async iterators that keep the latest transition per service for slow consumers.
+import { setMaxListeners } from 'node:events'
 import type {
   LifecycleState,
   LifecycleTransition,
@@ -13,7 +14,6 @@ import { FSR_ERR_INVALID_ARGUMENT, FSR_ERR_UNKNOWN_SERVICE, FSR_ERR_WATCH_ABORTE
 import type { Lifecycle } from './lifecycle.ts'
 import { iterateMailbox, latestMailbox } from './mailbox-iterator.ts'
 import { describe } from './options.ts'
-import { setMaxListeners } from 'node:events'
 
 /** The runner's services, as the watchers read them. */
 export interface WatchedServices {

@@ -153,3 +153,15 @@ export const FSR_ERR_PRESTART_TIMEOUT = createError<[string, number]>(
   'prestart stage "%s" did not finish within %d ms',
   NO_HTTP,
 )
+
+export const FSR_ERR_WATCH_TIMEOUT = createError<[string, number, string]>(
+  'FSR_ERR_WATCH_TIMEOUT',
+  'watch.until(): %s did not hold within %d ms (now: %s)',
+  NO_HTTP,
+)
+
+export const FSR_ERR_WATCH_ABORTED = createError<[string, { cause: unknown }]>(
+  'FSR_ERR_WATCH_ABORTED',
+  'watch.until(): aborted while waiting for %s',
+  NO_HTTP,
+)

@@ -2,7 +2,7 @@
 // avvio (init in the plugin body, stop from onClose hooks) and the state that goes with it.
 import type { FastifyInstance, FastifyPluginCallback } from 'fastify'
 import type { Level, Logger } from 'pino'
-import type { AnyFastifyPlugin, LifecycleState, ServiceContext, ServiceDefinition, ServiceHealth, ServicePhase, ServiceTimeouts, UpgradeInfo } from '../types/index.ts'
+import type { AnyFastifyPlugin, LifecycleState, LifecycleWatch, ServiceContext, ServiceDefinition, ServiceHealth, ServicePhase, ServiceTimeouts, UpgradeInfo } from '../types/index.ts'
 import { DISPLAY_NAME, PLUGIN_META, SKIP_OVERRIDE, type ServiceSpec } from './define-service.ts'
 import {
   FSR_ERR_NOT_READY,
@@ -13,6 +13,7 @@ import {
   messageOf,
 } from './errors.ts'
 import type { HealthRegistry, Source as HealthSource } from './health-registry.ts'
+import type { LifecycleWatchHub } from './lifecycle-watch.ts'
 import { Lifecycle, type TransitionListener } from './lifecycle.ts'
 import type { CloseInReverse, ClosingService } from './close-in-reverse.ts'
 import type { ServiceLog } from './service-log.ts'
@@ -26,6 +27,8 @@ export interface ServiceHost {
   readonly contextFields: Readonly<Record<string, unknown>>
   /** The runner's health entries; this service's is added before its plugin loads. */
   readonly health: HealthRegistry
+  /** The runner's lifecycle watchers (`ctx.watch`). */
+  readonly watch: LifecycleWatchHub
   /** Bounds the phases that run one at a time (init, ready, stop, the wait for run). */
   readonly deadline: PhaseDeadline
   /** Queues every service's stop on the root instance's onClose hooks. */
@@ -67,6 +70,7 @@ class Context {
   get log (): Logger { return this.#service.log }
   get signal (): AbortSignal { return this.#service.signal }
   get health (): ServiceHealth { return this.#service.health }
+  get watch (): LifecycleWatch { return this.#service.watch }
 }
 
 export class ManagedService implements ServiceLog, ClosingService, PhaseOwner, TransitionListener {
@@ -118,6 +122,11 @@ export class ManagedService implements ServiceLog, ClosingService, PhaseOwner, T
 
   get health (): ServiceHealth {
     return this.#host.health.handle(this.spec.name)
+  }
+
+  /** `ctx.watch`: the runner's watchers, ending when this service's signal aborts. */
+  get watch (): LifecycleWatch {
+    return this.#host.watch.of(this)
   }
 
   /** Its health entry follows every move of the lifecycle (TransitionListener). */

@@ -33,6 +33,7 @@ import { ExitCode } from './exit-codes.ts'
 import { HealthRegistry } from './health-registry.ts'
 import { createLogger } from './logger.ts'
 import type { Lifecycle } from './lifecycle.ts'
+import { LifecycleWatchHub } from './lifecycle-watch.ts'
 import { ManagedService, type ServiceHost } from './managed-service.ts'
 import { describe, resolveRunnerOptions } from './options.ts'
 import { serviceLogOf } from './service-log.ts'
@@ -55,7 +56,7 @@ const requestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
 }
 
 /** The fields every service context has of its own: `decorateContext` may not replace them. */
-const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade']
+const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade', 'watch']
 
 export function createRunner (input: RunnerOptions = {}): Runner {
   const options = resolveRunnerOptions(input)
@@ -88,6 +89,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   const hooks: { [K in keyof RunnerHooks]: Array<RunnerHooks[K]> } = { beforeStart: [], afterStop: [], onTransition: [], onHealthCheck: [], onDrain: [] }
   const contextFields: Record<string, unknown> = {}
   const prestart = new PrestartPipeline(options, log, upgradeInfo)
+  const watch = new LifecycleWatchHub({ lifecycle: (name) => services.get(name)?.lifecycle, names: () => services.keys() }, hooks.onTransition)
 
   app.addHook('onRegister', (instance) => {
     if (host.loading !== undefined) owners.set(instance, host.loading)
@@ -107,6 +109,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     contextFields,
     upgrade: upgradeInfo,
     health,
+    watch,
     deadline,
     closing: new CloseInReverse(app),
     loading: undefined,
@@ -387,6 +390,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       prestart.add(stage)
       return runner
     },
+    watch: watch.api,
     get address () {
       const address = options.server !== false && app.server.listening ? app.server.address() as AddressInfo : undefined
       return address === undefined ? undefined : { host: address.address, port: address.port }

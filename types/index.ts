@@ -11,9 +11,11 @@ import type { Logger, LevelWithSilent } from 'pino'
 import type { Registry } from 'prom-client'
 import type { AdminOptions, DebugOptions, MetricsOptions, PressureOptions } from './builtin-options.ts'
 import type { AggregateHealth, HealthCheckResult, HealthOptions, ServiceHealth, ServiceHealthOptions } from './health.ts'
+import type { LifecycleWatch } from './watch.ts'
 
 export type * from './builtin-options.ts'
 export type * from './health.ts'
+export type * from './watch.ts'
 
 /** The lifecycle states of a service, in boot order, plus `failed`. */
 export type LifecycleState =
@@ -85,6 +87,8 @@ export interface ServiceContext {
   readonly upgrade: UpgradeInfo
   /** Push this service's health, read and follow others'. */
   readonly health: ServiceHealth
+  /** Wait for and follow services' lifecycles; every wait and iteration also ends when this service begins to stop (`signal`). */
+  readonly watch: LifecycleWatch
 }
 
 /** What a service knows about upgrades of its process. */
@@ -389,7 +393,7 @@ export interface Runner {
    * For built-in plugins and other servers of the program. Rejects with FSR_ERR_LISTEN (`cause`: the system error).
    */
   listen (name: string, instance: FastifyInstance, address: { readonly port: number, readonly host: string }): Promise<void>
-  /** Adds a field to every service context (before `start()`); the context's own fields (`name`, `app`, `log`, `signal`, `health`, `upgrade`) are refused. */
+  /** Adds a field to every service context (before `start()`); the context's own fields (`name`, `app`, `log`, `signal`, `health`, `upgrade`, `watch`) are refused. */
   decorateContext<K extends keyof ServiceContext> (name: K, value: ServiceContext[K]): Runner
   /** The logger of one service (a pino child of the runner's logger, `app.log`), or undefined for an unknown name. */
   serviceLogger (name: string): Logger | undefined
@@ -405,6 +409,8 @@ export interface Runner {
    * a bad stage or a name already taken is FSR_ERR_INVALID_ARGUMENT.
    */
   prestart (stage: PrestartStage): Runner
+  /** Wait for and follow services' lifecycles; waits and iterations end only by their own `signal` (or leaving the loop). */
+  readonly watch: LifecycleWatch
 }
 
 declare module 'fastify' {

@@ -2,7 +2,7 @@
 // fails the check when the contract stops rejecting what it must reject.
 import type { FastifyInstance } from 'fastify'
 import { createRunner, defineService } from '../lib/index.ts'
-import type { AggregateHealth, HealthChange, HealthEntry, HealthStatus, LifecycleState, Runner, RunnerStatus, Service, ServiceContext, ServiceHealth, ServiceStateSnapshot } from './index.ts'
+import type { AggregateHealth, HealthChange, HealthEntry, HealthStatus, LifecycleState, LifecycleTransition, LifecycleWatch, Runner, RunnerStatus, Service, ServiceContext, ServiceHealth, ServiceStateSnapshot, WatchAnyOptions, WatchCondition } from './index.ts'
 
 function expectType<T> (value: T): T { return value }
 
@@ -106,3 +106,40 @@ runner.prestart({ name: 'x' })
 createRunner({ prestartFailure: { retry: 'yes' } })
 // @ts-expect-error a stage's context has no app: nothing is loaded yet
 createRunner({ prestart: [{ name: 'x', run: (ctx) => ctx.app }] })
+// Watching lifecycles: `ctx.watch` and `runner.watch` share one contract.
+defineService({
+  name: 'watcher',
+  async run (ctx) {
+    expectType<LifecycleWatch>(ctx.watch)
+    expectType<Promise<readonly string[]>>(ctx.watch.until({ all: ['store', 'cache'], state: 'running' }, { signal: ctx.signal, timeout: 500 }))
+    expectType<Promise<readonly string[]>>(ctx.watch.until({ any: ['store'], state: 'failed' }))
+    for await (const transition of ctx.watch.states({ include: ['store'], exclude: ['cache'], signal: ctx.signal })) expectType<LifecycleTransition>(transition)
+    expectType<AsyncIterableIterator<LifecycleTransition>>(ctx.watch.any(['store'], { entering: 'running' }))
+    expectType<AsyncIterableIterator<LifecycleTransition>>(ctx.watch.any('store', { exiting: 'running', signal: ctx.signal }))
+    expectType<AsyncIterableIterator<LifecycleTransition>>(ctx.watch.any('store', { notIn: 'running' }))
+  },
+})
+expectType<LifecycleWatch>(runner.watch)
+const condition: WatchCondition = { all: ['store'], state: 'stopped' }
+expectType<WatchAnyOptions>({ entering: 'running' })
+// @ts-expect-error a condition is over `all` or `any` of the names, not both
+runner.watch.until({ all: ['store'], any: ['cache'], state: 'running' })
+// @ts-expect-error a condition names a state
+runner.watch.until({ all: ['store'] })
+// @ts-expect-error states are the lifecycle's own
+runner.watch.until({ ...condition, state: 'asleep' })
+// @ts-expect-error one of entering, exiting or notIn, not two
+runner.watch.any('store', { entering: 'running', exiting: 'starting' })
+// @ts-expect-error any() needs one of entering, exiting or notIn
+runner.watch.any('store', {})
+// @ts-expect-error `registered` is no lifecycle state: nothing enters it
+runner.watch.any('store', { notIn: 'registered' })
+// @ts-expect-error the options of states() are include, exclude and signal
+runner.watch.states({ only: ['store'] })
+// Not only literals: an object built elsewhere with two of them is refused too.
+const enteringAndExiting = { entering: 'running', exiting: 'starting' } as const
+// @ts-expect-error one of entering, exiting or notIn, not two
+runner.watch.any('store', enteringAndExiting)
+const allAndAny = { all: ['store'], any: ['cache'], state: 'running' } as const
+// @ts-expect-error a condition is over `all` or `any` of the names, not both
+runner.watch.until(allAndAny)

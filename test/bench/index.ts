@@ -17,6 +17,7 @@ const MODULES: readonly string[] = [
   './upgrade.bench.ts',
   './health.bench.ts',
   './metrics.bench.ts',
+  './watch.bench.ts',
 ]
 
 /** A benchmark still running after this long is killed and reported as failed. */

@@ -1,0 +1,92 @@
+// An async iterator fed by a subscription: values wait in a mailbox until next() takes them, and
+// the iteration ends (done) when one of its signals aborts or the consumer leaves its loop. The
+// producer only ever puts into the mailbox: it never waits for the consumer.
+
+/** Where values wait for the consumer; what it keeps decides what a slow consumer sees. */
+export interface Mailbox<T> {
+  put (value: T): void
+  /** The next value, or undefined when there is none. */
+  take (): T | undefined
+  clear (): void
+}
+
+/** Every value, in order: for rare changes, where a slow consumer's backlog stays small. */
+export function queueMailbox<T> (): Mailbox<T> {
+  const values: T[] = []
+  return {
+    put: (value) => { values.push(value) },
+    take: () => values.shift(),
+    clear: () => { values.length = 0 },
+  }
+}
+
+/** The latest value of each key, the key waiting longest first: at most one value per key waits. */
+export function latestMailbox<T> (keyOf: (value: T) => string): Mailbox<T> {
+  // A key put again keeps its place: overwriting in place is much cheaper than a delete and set.
+  const latest = new Map<string, T>()
+  return {
+    put: (value) => { latest.set(keyOf(value), value) },
+    take () {
+      for (const [key, value] of latest) {
+        latest.delete(key)
+        return value
+      }
+      return undefined
+    },
+    clear: () => { latest.clear() },
+  }
+}
+
+/**
+ * Calls `subscribe` at once (a throw there, such as an unknown name, reaches the caller before
+ * anything is set up) with the function that puts a value in the mailbox; calls what it returns
+ * when the iteration ends.
+ */
+export function iterateMailbox<T> (
+  subscribe: (put: (value: T) => void) => () => void,
+  mailbox: Mailbox<T>,
+  signals: readonly AbortSignal[],
+): AsyncIterableIterator<T> {
+  // next() calls waiting for a value (more than one when the consumer does not await each).
+  const waiting: Array<() => void> = []
+  const wake = (): void => {
+    // Most puts find nobody waiting (the consumer is busy, or already woken): nothing to copy then.
+    if (waiting.length === 0) return
+    for (const resolve of waiting.splice(0)) resolve()
+  }
+  let isDone = false
+  const unsubscribe = subscribe((value) => {
+    if (isDone) return
+    mailbox.put(value)
+    wake()
+  })
+  const finish = (): void => {
+    if (isDone) return
+    isDone = true
+    mailbox.clear()
+    unsubscribe()
+    for (const signal of signals) signal.removeEventListener('abort', finish)
+    wake()
+  }
+  if (signals.some((signal) => signal.aborted)) finish()
+  else for (const signal of signals) signal.addEventListener('abort', finish, { once: true })
+
+  const ended: IteratorReturnResult<undefined> = { done: true, value: undefined }
+  return {
+    async next (): Promise<IteratorResult<T, undefined>> {
+      let value = isDone ? undefined : mailbox.take()
+      while (value === undefined && !isDone) {
+        await new Promise<void>((resolve) => { waiting.push(resolve) })
+        value = isDone ? undefined : mailbox.take()
+      }
+      return value === undefined ? ended : { done: false, value }
+    },
+    async return (): Promise<IteratorResult<T, undefined>> {
+      finish()
+      return ended
+    },
+    [Symbol.asyncIterator] () {
+      return this
+    },
+  }
+}

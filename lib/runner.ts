@@ -13,7 +13,6 @@ import type {
   ServiceHealth,
   ServiceStateSnapshot,
 } from '../types/index.ts'
-import { CloseInReverse } from './close-in-reverse.ts'
 import { SERVICE_NAME, SERVICE_NAME_RULE, toServiceSpec } from './define-service.ts'
 import { ServerDrain, type DrainOutcome } from './drain-server.ts'
 import {
@@ -38,7 +37,7 @@ import { describe, resolveRunnerOptions } from './options.ts'
 import { serviceLogOf } from './service-log.ts'
 import { forgetListenEnv, InheritedSockets } from './inherited-sockets.ts'
 import { checkBeforeStart, createProcessControl, type ProcessControl } from './process-control.ts'
-import { PhaseDeadline, withTimeout } from './timeout.ts'
+import { withTimeout } from './timeout.ts'
 import { readGeneration, type HandoverSocket } from './upgrade.ts'
 import { warmUpNextTick } from './warm-up-ticks.ts'
 
@@ -98,15 +97,11 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     },
   })
 
-  // Services start and stop one at a time: one deadline bounds the phase under way.
-  const deadline = new PhaseDeadline()
   const host: ServiceHost = {
     log,
     contextFields,
     upgrade: upgradeInfo,
     health,
-    deadline,
-    closing: new CloseInReverse(app),
     loading: undefined,
     transitionHooks: hooks.onTransition,
     announce (lifecycle: Lifecycle) {
@@ -196,7 +191,6 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     if (options.signals !== false) control = createProcessControl(processHost)
     try {
       await app.ready()
-      deadline.release()
       if (options.server !== false) await listen('main', app, options.server)
     } catch (err) {
       const failure = [...services.values()].find((service) => service.startError !== undefined)?.startError ?? err
@@ -287,8 +281,8 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       }
       await draining
       status = 'stopping'
-      // WebSockets and event streams are closed by drain hooks and by the app's close (whose last step,
-      // after the services' stops, waits for them); what is left at the drain deadline is cut.
+      // WebSockets and event streams are closed by drain hooks and by the app's close (Fastify's own
+      // close hook, before the services' stops, waits for them); what is left at the drain deadline is cut.
       const closeLongLived = async (): Promise<void> => {
         if (isDraining) noteDestroyed(await drain.closeLongLived(Math.max(0, begin + drainTimeout - performance.now())))
       }
@@ -297,7 +291,6 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     try {
       await withTimeout(work, timeout, () => shutdownTimeoutError(timeout))
     } finally {
-      deadline.clear()
       // The admin server closes here, last, so it answers during the whole shutdown.
       await runAfterStop()
     }

@@ -39,7 +39,6 @@ import { forgetListenEnv, InheritedSockets } from './inherited-sockets.ts'
 import { checkBeforeStart, createProcessControl, type ProcessControl } from './process-control.ts'
 import { withTimeout } from './timeout.ts'
 import { readGeneration, type HandoverSocket } from './upgrade.ts'
-import { warmUpNextTick } from './warm-up-ticks.ts'
 
 /**
  * Fastify's per-request logger. A child logger (with the request id bound) costs every request
@@ -57,7 +56,6 @@ const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade']
 
 export function createRunner (input: RunnerOptions = {}): Runner {
   const options = resolveRunnerOptions(input)
-  warmUpNextTick()
   const log = createLogger(options)
   const serverOptions: FastifyServerOptions = options.fastify
   const app: FastifyInstance = fastify({

@@ -83,7 +83,7 @@ export class ManagedService implements ServiceLog, TransitionListener {
   constructor (spec: ServiceSpec, defaults: Required<ServiceTimeouts>, host: ServiceHost) {
     this.spec = spec
     // Most services keep the runner's timeouts: they share its object.
-    this.timeouts = hasNoKeys(spec.timeouts) ? defaults : { ...defaults, ...spec.timeouts }
+    this.timeouts = Object.keys(spec.timeouts).length === 0 ? defaults : { ...defaults, ...spec.timeouts }
     this.#host = host
     // One clock read for both: registered, and of unknown health, since now.
     const created = Date.now()
@@ -136,6 +136,13 @@ export class ManagedService implements ServiceLog, TransitionListener {
    */
   async start (app: FastifyInstance): Promise<void> {
     this.lifecycle.transition('initiating')
+    // What one life of the service leaves behind, so that a stopped or failed service can start again.
+    this.startError = undefined
+    this.stopError = undefined
+    this.#initDone = false
+    this.#run = undefined
+    this.#abort = undefined
+    this.#abortReason = undefined
     const ctx = new Context(this, app, this.#host) as unknown as ServiceContext
     this.#ctx = ctx
     // Polled from `running` until `shutting-down` (the registry follows the lifecycle).
@@ -283,12 +290,6 @@ export class ManagedService implements ServiceLog, TransitionListener {
 }
 
 function ignore (): void {}
-
-/** Whether `object` has no own enumerable key, without building the array Object.keys would. */
-function hasNoKeys (object: object): boolean {
-  for (const key in object) if (Object.hasOwn(object, key)) return false
-  return true
-}
 
 /** Registers the plugin of a plain-plugin service; resolves once it has loaded. */
 async function registerPlugin (app: FastifyInstance, plugin: AnyFastifyPlugin, options: Readonly<Record<string, unknown>>): Promise<void> {

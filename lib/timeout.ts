@@ -7,11 +7,16 @@
  */
 export function withTimeout<T> (work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   if (ms === 0) return work
-  let timer: NodeJS.Timeout | undefined
-  const limit = new Promise<never>((resolve, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms)
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), ms)
+    work.then((value) => {
+      clearTimeout(timer)
+      resolve(value)
+    }, (err: unknown) => {
+      clearTimeout(timer)
+      reject(err)
+    })
   })
-  return Promise.race([work, limit]).finally(() => clearTimeout(timer))
 }
 
 /** Calls `fn` with `args` and turns a synchronous throw into a rejection (no closure needed per call). */

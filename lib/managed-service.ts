@@ -156,8 +156,9 @@ export class ManagedService implements ServiceLog, TransitionListener {
       this.lifecycle.transition('starting', undefined, at)
       const run = this.spec.definition?.run
       if (run !== undefined) {
-        this.#run = invoke(run, ctx)
-        this.#run.then(() => this.#onRunEnded(undefined), (err: unknown) => this.#onRunEnded(err))
+        const running = invoke(run, ctx)
+        this.#run = running
+        running.then(() => this.#onRunEnded(running, undefined), (err: unknown) => this.#onRunEnded(running, err))
       }
       const ready = this.spec.definition?.ready
       if (ready !== undefined) await this.#startPhase('ready', this.#ready(ready, ctx), this.timeouts.ready)
@@ -217,9 +218,10 @@ export class ManagedService implements ServiceLog, TransitionListener {
     return err
   }
 
-  #onRunEnded (err: unknown): void {
-    // Before `running` a failure belongs to the start (see `ready`); after it, to the stop.
-    if (this.lifecycle.state !== 'running' || this.#abortReason !== undefined) return
+  #onRunEnded (run: Promise<unknown>, err: unknown): void {
+    // Before `running` a failure belongs to the start (see `ready`); after it, to the stop; the
+    // run of an earlier life is over with that life.
+    if (run !== this.#run || this.lifecycle.state !== 'running' || this.#abortReason !== undefined) return
     if (err === undefined) {
       this.log.info('service run ended')
       return

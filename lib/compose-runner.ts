@@ -1,25 +1,11 @@
 // Builds the package's createRunner from the core runner and built-in plugins, without knowing
 // any of them: each built-in owns one runner option, resolves it (its problems are reported in one
 // error with the core's), and installs itself on a fresh runner before the caller registers anything.
+import type { BuiltinPlugin } from '../types/builtin-plugin.ts'
 import type { ResolvedRunnerOptions, Runner, RunnerOptions } from '../types/index.ts'
 import { FSR_ERR_INVALID_OPTIONS } from './errors.ts'
 import { resolveRunnerOptions } from './options.ts'
 import { createRunner as createCoreRunner } from './runner.ts'
-
-type Env = Readonly<Record<string, string | undefined>>
-
-/** A built-in plugin as the face composes it. */
-export interface BuiltinPlugin<T> {
-  /** The `RunnerOptions` key this plugin owns (the core never sees it). */
-  readonly option: keyof RunnerOptions & string
-  /**
-   * Pure: resolves the plugin's option (`undefined` when not given); throws FSR_ERR_INVALID_OPTIONS
-   * with `problems`. `server` is the resolved main server, undefined when that option is invalid.
-   */
-  resolve (input: unknown, env: Env, server: ResolvedRunnerOptions['server'] | undefined): T
-  /** Adds the plugin to a runner that has nothing registered yet (hooks, context fields, routes). */
-  install (runner: Runner, options: T): void
-}
 
 /** Returns a createRunner that resolves every option first, then installs `builtins` in order. */
 export function composeRunner (builtins: ReadonlyArray<BuiltinPlugin<any>>): (input?: RunnerOptions) => Runner {

@@ -1,6 +1,7 @@
-// One service under the runner's care: the Fastify plugin that drives its lifecycle through
-// avvio (init in the plugin body, stop from onClose hooks) and the state that goes with it.
-import type { FastifyInstance, FastifyPluginCallback } from 'fastify'
+// One service under the runner's care: its lifecycle as two async calls (start, stop), each phase
+// bounded by its timeout, and the Fastify plugin that runs them through avvio (start in the plugin
+// body, stop from the onClose hook it adds, so services stop in reverse registration order).
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { Level, Logger } from 'pino'
 import type { AnyFastifyPlugin, LifecycleState, LifecycleWatch, ServiceContext, ServiceDefinition, ServiceHealth, ServicePhase, ServiceTimeouts, UpgradeInfo } from '../types/index.ts'
 import { DISPLAY_NAME, PLUGIN_META, SKIP_OVERRIDE, type ServiceSpec } from './define-service.ts'
@@ -15,9 +16,8 @@ import {
 import type { HealthRegistry, Source as HealthSource } from './health-registry.ts'
 import type { LifecycleWatchHub } from './lifecycle-watch.ts'
 import { Lifecycle, type TransitionListener } from './lifecycle.ts'
-import type { CloseInReverse, ClosingService } from './close-in-reverse.ts'
 import type { ServiceLog } from './service-log.ts'
-import { invoke, isPromiseLike, withTimeout, type PhaseDeadline, type PhaseOwner } from './timeout.ts'
+import { invoke, withTimeout } from './timeout.ts'
 
 /** What a managed service needs from its runner. */
 export interface ServiceHost {
@@ -29,23 +29,15 @@ export interface ServiceHost {
   readonly health: HealthRegistry
   /** The runner's lifecycle watchers (`ctx.watch`). */
   readonly watch: LifecycleWatchHub
-  /** Bounds the phases that run one at a time (init, ready, stop, the wait for run). */
-  readonly deadline: PhaseDeadline
-  /** Queues every service's stop on the root instance's onClose hooks. */
-  readonly closing: CloseInReverse
   /**
    * The context of the service whose plugin is loading, which `app.service` resolves to meanwhile;
-   * each service sets it as it begins to load and clears it when done. (Fields, not methods, of a
-   * host made per runner: code optimized to call one runner's closures is thrown away with it.)
+   * each service sets it as it begins to load and clears it when done.
    */
   loading: ServiceContext | undefined
   /** The runner's onTransition hooks: `announce` calls them, and is called only when there are any. */
   readonly transitionHooks: readonly unknown[]
   announce (lifecycle: Lifecycle): void
 }
-
-/** The phases a service waits for, one at a time. */
-type Phase = 'init' | 'ready' | 'stop' | 'run'
 
 /** The reason `ctx.signal` gives when a service is stopped. */
 const STOPPING = Object.freeze(new Error('the service is stopping'))
@@ -73,7 +65,7 @@ class Context {
   get watch (): LifecycleWatch { return this.#service.watch }
 }
 
-export class ManagedService implements ServiceLog, ClosingService, PhaseOwner, TransitionListener {
+export class ManagedService implements ServiceLog, TransitionListener {
   readonly spec: ServiceSpec
   readonly timeouts: Required<ServiceTimeouts>
   readonly lifecycle: Lifecycle
@@ -83,25 +75,19 @@ export class ManagedService implements ServiceLog, ClosingService, PhaseOwner, T
   stopError: Error | undefined
   #host: ServiceHost
   #health: HealthSource
-  // Made on first use, like the AbortController: one per service adds up, and most never need it.
+  // Made on first use, like the AbortController: most services never read them.
   #log: Logger | undefined
   #abort: AbortController | undefined
   #abortReason: unknown
   #ctx: ServiceContext | undefined
   #initDone = false
   #run: Promise<unknown> | undefined
-  /** The phase the service waits for (the runner's deadline tells it how that ended). */
-  #phase: Phase | undefined
-  /** avvio's callback while the service's plugin loads. */
-  #loaded: ((err?: Error) => void) | undefined
-  /** Who waits for the stop step under way (the wait for `stop`, or for `run`). */
-  #stepOwner: PhaseOwner | undefined
 
   /** Throws FSR_ERR_UNKNOWN_SERVICE for a health `follow` of a name not registered yet. */
   constructor (spec: ServiceSpec, defaults: Required<ServiceTimeouts>, host: ServiceHost) {
     this.spec = spec
     // Most services keep the runner's timeouts: they share its object.
-    this.timeouts = hasNoKeys(spec.timeouts) ? defaults : { ...defaults, ...spec.timeouts }
+    this.timeouts = Object.keys(spec.timeouts).length === 0 ? defaults : { ...defaults, ...spec.timeouts }
     this.#host = host
     // One clock read for both: registered, and of unknown health, since now.
     const created = Date.now()
@@ -136,96 +122,67 @@ export class ManagedService implements ServiceLog, ClosingService, PhaseOwner, T
   }
 
   /** The plugin to register on the root instance; it shares its parent's context, as with fastify-plugin. */
-  createPlugin (): FastifyPluginCallback {
-    // A callback plugin: avvio goes on when `done` is called. A plugin that returns a promise costs
-    // every service that promise, and avvio's closures and tick to hear of it.
-    const plugin = (app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void => this.#start(app, done)
-    // What fastify-plugin would set, without its per-name alias property (`plugin.serviceName`),
-    // which gives every service's function a hidden class of its own: no new context, and the name
-    // Fastify and avvio know the plugin by (`hasPlugin`, `dependencies`, the plugin tree).
-    // No `fastify` version range: the runner made the instance itself. Stored one by one, in the
-    // same order for every service (quicker than Object.assign from a fresh literal).
-    plugin[SKIP_OVERRIDE] = true
-    plugin[DISPLAY_NAME] = this.spec.name
-    plugin[PLUGIN_META] = { name: this.spec.name }
+  createPlugin (): FastifyPluginAsync {
+    const plugin = async (app: FastifyInstance): Promise<void> => {
+      try {
+        await this.start(app)
+      } finally {
+        // Added after init, so it runs before the onClose hooks init added (Fastify runs them last
+        // in, first out); also after a failed start, since a completed init holds resources.
+        app.addHook('onClose', () => this.stop())
+      }
+    }
+    // What fastify-plugin would set: no new context, and the name Fastify and avvio know the
+    // plugin by (`hasPlugin`, `dependencies`, the plugin tree). No `fastify` version range: the
+    // runner made the instance itself.
+    Object.assign(plugin, { [SKIP_OVERRIDE]: true, [DISPLAY_NAME]: this.spec.name, [PLUGIN_META]: { name: this.spec.name } })
     return plugin
   }
 
   /**
-   * Loads the service: init, then run and ready, each bounded by its timeout. Each phase that
-   * returns a promise is waited for through the runner's deadline (`phaseDone`, `phaseFailed`);
-   * `done` hears how the load ended, with an error that names the phase.
+   * init, then run begun, then ready (when the service has one), each bounded by its timeout.
+   * Rejects with FSR_ERR_SERVICE_START naming the phase that failed or ran out of time.
    */
-  #start (app: FastifyInstance, done: (err?: Error) => void): void {
-    this.#loaded = done
-    // onClose hooks run last-in first-out: `finishStop` runs after every hook the service adds,
-    // `beginStop` before them.
-    this.#host.closing.loading(this)
+  async start (app: FastifyInstance): Promise<void> {
+    this.lifecycle.transition('initiating')
+    // What one life of the service leaves behind, so that a stopped or failed service can start again.
+    this.startError = undefined
+    this.stopError = undefined
+    this.#initDone = false
+    this.#run = undefined
+    this.#abort = undefined
+    this.#abortReason = undefined
+    const ctx = new Context(this, app, this.#host) as unknown as ServiceContext
+    this.#ctx = ctx
+    // Polled from `running` until `shutting-down` (the registry follows the lifecycle).
+    const check = this.spec.definition?.check
+    if (check !== undefined) this.#host.health.setCheck(this.spec.name, () => check(ctx))
+    this.#host.loading = ctx
     try {
-      const at = this.lifecycle.transition('initiating')
-      const ctx = new Context(this, app, this.#host) as unknown as ServiceContext
-      this.#ctx = ctx
-      // Polled from `running` until `shutting-down` (the registry follows the lifecycle).
-      const check = this.spec.definition?.check
-      if (check !== undefined) this.#host.health.setCheck(this.spec.name, () => check(ctx))
-      this.#host.loading = ctx
-      let init: unknown
-      try {
-        init = this.#init(app, ctx)
-      } catch (cause) {
-        this.#loadEnded(this.#failStart('init', cause))
-        return
+      await this.#startPhase('init', this.#init(app, ctx), this.timeouts.init)
+      this.#initDone = true
+      const at = this.lifecycle.transition('initiated')
+      this.lifecycle.transition('starting', undefined, at)
+      const run = this.spec.definition?.run
+      if (run !== undefined) {
+        const running = invoke(run, ctx)
+        this.#run = running
+        running.then(() => this.#onRunEnded(running, undefined), (err: unknown) => this.#onRunEnded(running, err))
       }
-      // Waited for only when it returns a promise: without an init, or with a synchronous one, no tick is spent.
-      if (isPromiseLike(init)) this.#waitFor('init', init, this.timeouts.init, at, undefined)
-      else this.#initiated()
-    } catch (err) {
-      this.#loadEnded(err as Error)
+      const ready = this.spec.definition?.ready
+      if (ready !== undefined) await this.#startPhase('ready', this.#ready(ready, ctx), this.timeouts.ready)
+      this.lifecycle.transition('running')
+    } finally {
+      this.#host.loading = undefined
     }
   }
 
-  /** Calls the service's init (or registers its plugin); a synchronous throw is the caller's to catch. */
-  #init (app: FastifyInstance, ctx: ServiceContext): unknown {
+  /** Calls the service's init (or registers its plugin). */
+  #init (app: FastifyInstance, ctx: ServiceContext): Promise<unknown> {
     const { spec } = this
     if (spec.plugin !== undefined) return registerPlugin(app, spec.plugin, spec.pluginOptions)
-    return spec.definition?.init?.(ctx)
-  }
-
-  /** init is done: `run` starts, and `ready` (if any) is waited for. */
-  #initiated (): void {
-    this.#initDone = true
-    // The moves that follow at once share the time of the first.
-    const at = this.lifecycle.transition('initiated')
-    this.lifecycle.transition('starting', undefined, at)
-    const ctx = this.#ctx as ServiceContext
-    const run = this.spec.definition?.run
-    if (run !== undefined) {
-      this.#run = invoke(run, ctx)
-      this.#run.then(() => this.#onRunEnded(undefined), (err) => this.#onRunEnded(err))
-    }
-    const ready = this.spec.definition?.ready
-    if (ready === undefined) this.#started(at)
-    else this.#waitFor('ready', this.#ready(ready, ctx), this.timeouts.ready, at, undefined)
-  }
-
-  #started (at?: number): void {
-    this.lifecycle.transition('running', undefined, at)
-    this.#loadEnded(undefined)
-  }
-
-  /** The service has loaded (started or failed): avvio hears of it, once. */
-  #loadEnded (err: Error | undefined): void {
-    const done = this.#loaded
-    if (done === undefined) {
-      // Thrown after the load ended (by what avvio went on to do): not the load's to report.
-      if (err !== undefined) throw err
-      return
-    }
-    this.#loaded = undefined
-    this.#host.loading = undefined
-    // Also after a failed start: a service whose init completed holds resources to release.
-    this.#host.closing.loaded(this)
-    done(err)
+    const init = spec.definition?.init
+    return init === undefined ? Promise.resolve() : invoke(init, ctx)
   }
 
   async #ready (ready: NonNullable<ServiceDefinition['ready']>, ctx: ServiceContext): Promise<void> {
@@ -235,47 +192,13 @@ export class ManagedService implements ServiceLog, ClosingService, PhaseOwner, T
     if (!isReady) throw new FSR_ERR_NOT_READY(this.spec.name, String(isReady))
   }
 
-  #waitFor (phase: Phase, work: PromiseLike<unknown>, ms: number, since: number, stepOwner: PhaseOwner | undefined): void {
-    this.#phase = phase
-    this.#stepOwner = stepOwner
-    this.#host.deadline.wait(work, ms, since, this.spec.name, phase, this)
-  }
-
-  /** The phase waited for is over (PhaseOwner). */
-  phaseDone (): void {
-    const phase = this.#phase
-    this.#phase = undefined
-    if (phase === 'init' || phase === 'ready') {
-      try {
-        if (phase === 'init') this.#initiated()
-        else this.#started()
-      } catch (err) {
-        this.#loadEnded(err as Error)
-      }
-      return
+  /** Waits for a start phase; a failure or timeout marks the service failed and rejects with the start error. */
+  async #startPhase (phase: 'init' | 'ready', work: Promise<unknown>, ms: number): Promise<void> {
+    try {
+      await withTimeout(work, ms, () => new FSR_ERR_TIMEOUT(this.spec.name, phase, ms))
+    } catch (cause) {
+      throw this.#failStart(phase, cause)
     }
-    if (phase === 'run') this.#recordStop()
-    this.#stepDone()
-  }
-
-  /** The phase waited for failed or ran out of time (PhaseOwner). */
-  phaseFailed (err: unknown): void {
-    const phase = this.#phase
-    this.#phase = undefined
-    if (phase === 'init' || phase === 'ready') return this.#loadEnded(this.#failStart(phase, err))
-    if (phase === 'stop') this.#failStop(err)
-    else {
-      // Only the time can fail the wait for `run`: its outcome was told as it ended.
-      this.stopError ??= new FSR_ERR_SERVICE_STOP(this.spec.name, messageOf(err), { cause: err })
-      this.#recordStop()
-    }
-    this.#stepDone()
-  }
-
-  #stepDone (): void {
-    const owner = this.#stepOwner
-    this.#stepOwner = undefined
-    owner?.phaseDone()
   }
 
   get signal (): AbortSignal {
@@ -304,9 +227,10 @@ export class ManagedService implements ServiceLog, ClosingService, PhaseOwner, T
     return err
   }
 
-  #onRunEnded (err: unknown): void {
-    // Before `running` a failure belongs to the start (see `ready`); after it, to the stop.
-    if (this.lifecycle.state !== 'running' || this.#abortReason !== undefined) return
+  #onRunEnded (run: Promise<unknown>, err: unknown): void {
+    // Before `running` a failure belongs to the start (see `ready`); after it, to the stop; the
+    // run of an earlier life is over with that life.
+    if (run !== this.#run || this.lifecycle.state !== 'running' || this.#abortReason !== undefined) return
     if (err === undefined) {
       this.log.info('service run ended')
       return
@@ -337,64 +261,46 @@ export class ManagedService implements ServiceLog, ClosingService, PhaseOwner, T
     const hook = this.spec.definition?.[name]
     const ctx = this.#ctx
     if (hook === undefined || ctx === undefined || this.lifecycle.state !== 'running') return
-    const limit = this.timeouts.stop
-    // Drains run side by side: each has a timer of its own.
-    await withTimeout(invoke(hook, ctx), limit, () => new FSR_ERR_TIMEOUT(this.spec.name, name, limit))
+    await this.#bounded(name, invoke(hook, ctx), this.timeouts.stop)
+  }
+
+  #bounded (phase: string, work: Promise<unknown>, ms: number): Promise<unknown> {
+    return withTimeout(work, ms, () => new FSR_ERR_TIMEOUT(this.spec.name, phase, ms))
   }
 
   /**
-   * First stop step: abort the signal and call `stop` (only for a service whose init completed).
-   * True when it waits for the promise `stop` returned; `owner` hears when that is over. Services
-   * without a `stop` cost their runner no tick.
+   * Stops a service whose init completed: aborts ctx.signal, calls `stop`, then waits for `run` to
+   * settle, each bounded by the stop timeout. Never rejects: a failure is kept in `stopError` and
+   * the service ends `failed` instead of `stopped`.
    */
-  beginStop (owner: PhaseOwner): boolean {
+  async stop (): Promise<void> {
     const state = this.lifecycle.state
-    if (!this.#initDone || state === 'stopped' || state === 'shutting-down') return false
-    this.#abortWith(STOPPING)
-    const at = this.lifecycle.transition('shutting-down')
-    const stop = this.spec.definition?.stop
     const ctx = this.#ctx
-    if (stop === undefined || ctx === undefined) return false
-    let stopping: unknown
-    try {
-      stopping = stop(ctx)
-    } catch (cause) {
-      this.#failStop(cause)
-      return false
+    if (!this.#initDone || ctx === undefined || state === 'stopped' || state === 'shutting-down') return
+    this.#abortWith(STOPPING)
+    this.lifecycle.transition('shutting-down')
+    const stop = this.spec.definition?.stop
+    if (stop !== undefined) {
+      try {
+        await this.#bounded('stop', invoke(stop, ctx), this.timeouts.stop)
+      } catch (cause) {
+        this.stopError = new FSR_ERR_SERVICE_STOP(this.spec.name, messageOf(cause), { cause })
+      }
     }
-    if (!isPromiseLike(stopping)) return false
-    this.#waitFor('stop', stopping, this.timeouts.stop, at, owner)
-    return true
-  }
-
-  #failStop (cause: unknown): void {
-    this.stopError = new FSR_ERR_SERVICE_STOP(this.spec.name, messageOf(cause), { cause })
-  }
-
-  /** Last stop step: wait (bounded) for `run` to settle, then record the outcome. True when it waits (a service with `run`). */
-  finishStop (owner: PhaseOwner): boolean {
-    if (this.lifecycle.state !== 'shutting-down') return false
-    if (this.#run === undefined) {
-      this.#recordStop()
-      return false
+    if (this.#run !== undefined) {
+      try {
+        // Only the time can fail this wait: how `run` ended was told as it ended.
+        await this.#bounded('run', this.#run.then(ignore, ignore), this.timeouts.stop)
+      } catch (err) {
+        this.stopError ??= new FSR_ERR_SERVICE_STOP(this.spec.name, messageOf(err), { cause: err })
+      }
     }
-    this.#waitFor('run', this.#run.then(ignore, ignore), this.timeouts.stop, Date.now(), owner)
-    return true
-  }
-
-  #recordStop (): void {
     if (this.stopError === undefined) this.lifecycle.transition('stopped')
     else this.lifecycle.transition('failed', this.stopError)
   }
 }
 
 function ignore (): void {}
-
-/** Whether `object` has no own enumerable key, without building the array Object.keys would. */
-function hasNoKeys (object: object): boolean {
-  for (const key in object) if (Object.hasOwn(object, key)) return false
-  return true
-}
 
 /** Registers the plugin of a plain-plugin service; resolves once it has loaded. */
 async function registerPlugin (app: FastifyInstance, plugin: AnyFastifyPlugin, options: Readonly<Record<string, unknown>>): Promise<void> {

@@ -6,7 +6,8 @@ import type { ResolvedRunnerOptions, UpgradeOutcome } from '../types/index.ts'
 import { checkPidFile, writePidFile } from './pid-file.ts'
 import { installShutdownHandlers, type ShutdownHandlers } from './shutdown-signals.ts'
 import { createSystemdNotifier, type SystemdNotifier } from './systemd-notify.ts'
-import { readGeneration, reportReadyToParent, Upgrader, type HandoverSocket } from './upgrade.ts'
+import type { Handover } from './handover.ts'
+import { readGeneration, reportReadyToParent, Upgrader } from './upgrade.ts'
 
 export interface ProcessControlHost {
   readonly log: Logger
@@ -19,8 +20,8 @@ export interface ProcessControlHost {
   isHealthy (): boolean
   /** One-line summary for systemd's STATUS=. */
   summary (): string
-  /** The listening sockets to hand to the next generation. */
-  sockets (): readonly HandoverSocket[]
+  /** This generation and the listening sockets to hand to the next one. */
+  readonly handover: Handover
   /** Services' hooks before the handover; a rejection cancels the upgrade. */
   beforeUpgrade (): Promise<void>
 }
@@ -41,13 +42,13 @@ const UPGRADE_IDLE_GRACE = 1_000
 
 export function createProcessControl (host: ProcessControlHost): ProcessControl {
   const { log, options } = host
-  const { generation, parentPid } = readGeneration()
+  const { generation, parentPid } = host.handover
   const notifier: SystemdNotifier = createSystemdNotifier(log)
   const upgrader = new Upgrader({
     log,
     generation,
     timeout: options.upgrade === false ? 0 : options.upgrade.timeout,
-    sockets: host.sockets,
+    sockets: () => host.handover.sockets,
   })
   // Set before the first await of an upgrade: a trigger arriving while the hooks run is refused.
   let isUpgrading = false

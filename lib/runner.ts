@@ -1,4 +1,6 @@
-// createRunner: the root Fastify instance, the ordered set of services, start and stop.
+// createRunner: the root Fastify instance, the ordered set of services, start and stop. The stop's
+// steps are in shutdown-sequence.ts, the sockets and generation of an upgrade in handover.ts, the
+// built-ins' hooks in runner-hooks.ts, one service's lifecycle in managed-service.ts.
 import { fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { AddressInfo } from 'node:net'
 import type {
@@ -13,36 +15,27 @@ import type {
   ServiceHealth,
   ServiceStateSnapshot,
 } from '../types/index.ts'
-import { CloseInReverse } from './close-in-reverse.ts'
 import { SERVICE_NAME, SERVICE_NAME_RULE, toServiceSpec } from './define-service.ts'
-import { ServerDrain, type DrainOutcome } from './drain-server.ts'
+import { ServerDrain } from './drain-server.ts'
 import {
   FSR_ERR_ALREADY_STARTED,
   FSR_ERR_DUPLICATE_SERVICE,
-  FSR_ERR_INHERITED_SOCKET,
   FSR_ERR_INVALID_ARGUMENT,
-  FSR_ERR_LISTEN,
   FSR_ERR_NO_SERVICE_CONTEXT,
-  FSR_ERR_SHUTDOWN_TIMEOUT,
-  FSR_ERR_UNCLEAN_STOP,
   FSR_ERR_UNKNOWN_DEPENDENCY,
-  FSR_ERR_UNKNOWN_HOOK,
-  messageOf,
 } from './errors.ts'
-import { ExitCode } from './exit-codes.ts'
+import { Handover } from './handover.ts'
 import { HealthRegistry } from './health-registry.ts'
+import { LifecycleWatchHub } from './lifecycle-watch.ts'
 import { createLogger } from './logger.ts'
 import type { Lifecycle } from './lifecycle.ts'
-import { LifecycleWatchHub } from './lifecycle-watch.ts'
 import { ManagedService, type ServiceHost } from './managed-service.ts'
 import { describe, resolveRunnerOptions } from './options.ts'
 import { serviceLogOf } from './service-log.ts'
-import { forgetListenEnv, InheritedSockets } from './inherited-sockets.ts'
 import { PrestartPipeline } from './prestart.ts'
 import { checkBeforeStart, createProcessControl, type ProcessControl } from './process-control.ts'
-import { PhaseDeadline, withTimeout } from './timeout.ts'
-import { readGeneration, type HandoverSocket } from './upgrade.ts'
-import { warmUpNextTick } from './warm-up-ticks.ts'
+import { HookRegistry } from './runner-hooks.ts'
+import { runShutdown } from './shutdown-sequence.ts'
 
 /**
  * Fastify's per-request logger. A child logger (with the request id bound) costs every request
@@ -60,7 +53,6 @@ const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade',
 
 export function createRunner (input: RunnerOptions = {}): Runner {
   const options = resolveRunnerOptions(input)
-  warmUpNextTick()
   const log = createLogger(options)
   const serverOptions: FastifyServerOptions = options.fastify
   const app: FastifyInstance = fastify({
@@ -71,25 +63,21 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     pluginTimeout: 0,
   })
   const services = new Map<string, ManagedService>()
+  const hooks = new HookRegistry(log)
   // Every service's health, plus entries that are not services (the built-in `process`).
-  const health = new HealthRegistry(log, options.health, Date.now, (name, duration, isFailure) => callHooks('onHealthCheck', name, duration, isFailure))
+  const health = new HealthRegistry(log, options.health, Date.now, (name, duration, isFailure) => hooks.call('onHealthCheck', name, duration, isFailure))
   // Encapsulated contexts created while a service loads belong to that service.
   const owners = new WeakMap<object, ServiceContext>()
   let status: RunnerStatus = 'created'
   let stopping: Promise<void> | undefined
   let control: ProcessControl | undefined
   const drain = new ServerDrain(app.server)
-  // Sockets from systemd socket activation or from the previous generation of an upgrade.
-  const inherited = new InheritedSockets()
-  forgetListenEnv()
-  const handover: HandoverSocket[] = []
-  const { generation, parentPid } = readGeneration()
-  const upgradeInfo = Object.freeze({ generation, isUpgrade: parentPid !== undefined })
-  // The extension point of the built-in plugins (see RunnerHooks) and the fields they add to every ctx.
-  const hooks: { [K in keyof RunnerHooks]: Array<RunnerHooks[K]> } = { beforeStart: [], afterStop: [], onTransition: [], onHealthCheck: [], onDrain: [] }
+  // Sockets inherited from systemd or the previous generation, and the ones to hand to the next.
+  const handover = new Handover(log)
+  // Fields the built-in plugins add to every ctx (runner.decorateContext).
   const contextFields: Record<string, unknown> = {}
-  const prestart = new PrestartPipeline(options, log, upgradeInfo)
-  const watch = new LifecycleWatchHub({ lifecycle: (name) => services.get(name)?.lifecycle, names: () => services.keys() }, hooks.onTransition)
+  const prestart = new PrestartPipeline(options, log, handover.info)
+  const watch = new LifecycleWatchHub({ lifecycle: (name) => services.get(name)?.lifecycle, names: () => services.keys() }, hooks.transitionList())
 
   app.addHook('onRegister', (instance) => {
     if (host.loading !== undefined) owners.set(instance, host.loading)
@@ -102,40 +90,22 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     },
   })
 
-  // Services start and stop one at a time: one deadline bounds the phase under way.
-  const deadline = new PhaseDeadline()
   const host: ServiceHost = {
     log,
     contextFields,
-    upgrade: upgradeInfo,
+    upgrade: handover.info,
     health,
     watch,
-    deadline,
-    closing: new CloseInReverse(app),
     loading: undefined,
-    transitionHooks: hooks.onTransition,
+    transitionHooks: hooks.list('onTransition'),
     announce (lifecycle: Lifecycle) {
-      callHooks('onTransition', lifecycle.last())
+      hooks.call('onTransition', lifecycle.last())
     },
-  }
-
-  /** Calls the synchronous hooks named `name`; a throw is logged and the others still run. */
-  function callHooks<K extends 'onTransition' | 'onHealthCheck' | 'onDrain'> (name: K, ...args: Parameters<RunnerHooks[K]>): void {
-    for (const hook of hooks[name]) {
-      try {
-        (hook as (...params: Parameters<RunnerHooks[K]>) => void)(...args)
-      } catch (err) {
-        log.error({ err, hook: name }, 'runner hook failed')
-      }
-    }
   }
 
   function addHook<K extends keyof RunnerHooks> (name: K, hook: RunnerHooks[K]): Runner {
     if (status !== 'created') throw new FSR_ERR_ALREADY_STARTED('add a hook')
-    const list = hooks[name] as Array<RunnerHooks[K]> | undefined
-    if (!Object.hasOwn(hooks, name) || list === undefined) throw new FSR_ERR_UNKNOWN_HOOK(String(name), Object.keys(hooks).join(', '))
-    if (typeof hook !== 'function') throw new FSR_ERR_INVALID_ARGUMENT(`runner.addHook("${name}")`, describe(hook), 'a function')
-    list.push(hook)
+    hooks.add(name, hook)
     return runner
   }
 
@@ -151,16 +121,6 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     }
     contextFields[name] = value
     return runner
-  }
-
-  async function runAfterStop (): Promise<void> {
-    for (const hook of [...hooks.afterStop].reverse()) {
-      try {
-        await hook()
-      } catch (err) {
-        log.error({ err }, 'runner hook failed')
-      }
-    }
   }
 
   function register (target: Service | AnyFastifyPlugin, opts?: RegisterOptions): Runner {
@@ -191,10 +151,10 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     const begin = performance.now()
     try {
       if (options.signals !== false) await checkBeforeStart(options)
-      for (const hook of hooks.beforeStart) await hook()
+      await hooks.beforeStart()
     } catch (err) {
       // Nothing booted yet (closing the app would boot it): undo what the hooks did, and stop there.
-      await runAfterStop()
+      await hooks.afterStop()
       status = 'stopped'
       throw err
     }
@@ -203,46 +163,18 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       // Stages before any service loads; false when a stop ended them (that stop wins).
       if (!await prestart.run()) return
       await app.ready()
-      deadline.release()
-      if (options.server !== false) await listen('main', app, options.server)
+      if (options.server !== false) await handover.listen('main', app, options.server)
     } catch (err) {
       const failure = [...services.values()].find((service) => service.startError !== undefined)?.startError ?? err
       await stop().catch((stopErr: unknown) => log.error({ err: stopErr }, 'stop after failed start was not clean'))
       throw failure
     }
-    inherited.closeUnused(log)
+    handover.closeUnused()
     // A signal may have arrived while services were starting: the stop it began wins.
     if (status !== 'starting') return
     status = 'running'
     logBootSummary(performance.now() - begin)
     await control?.started()
-  }
-
-  /**
-   * Listens on the inherited socket named `name` if there is one, else binds; either way it can be handed over.
-   * A failed bind is FSR_ERR_LISTEN naming the address (the system error as `cause`); an inherited
-   * descriptor that cannot listen is FSR_ERR_INHERITED_SOCKET.
-   */
-  async function listen (name: string, instance: FastifyInstance, address: { readonly port: number, readonly host: string }): Promise<void> {
-    const fd = inherited.take(name)
-    if (fd !== undefined) {
-      try {
-        // Fastify binds 'localhost' twice unless given a host; with a descriptor the host is not used.
-        await instance.listen({ fd, host: address.host } as { port?: number, host: string })
-      } catch (cause) {
-        // Node's listen is the check that a socket is a stream socket able to listen (not datagram, not connected).
-        throw new FSR_ERR_INHERITED_SOCKET(fd, name, `could not listen (${messageOf(cause)})`, { cause })
-      }
-      log.info({ name, fd }, 'listening on inherited socket')
-    } else {
-      try {
-        await instance.listen({ port: address.port, host: address.host })
-      } catch (cause) {
-        const where = address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`
-        throw new FSR_ERR_LISTEN(name, where, messageOf(cause), { cause })
-      }
-    }
-    handover.push({ name, server: instance.server })
   }
 
   function logBootSummary (total: number): void {
@@ -262,76 +194,25 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   }
 
   async function shutdown (): Promise<void> {
-    const { drainDelay, drainTimeout, idleGrace: shutdownIdleGrace, timeout } = options.shutdown
     const wasStarted = status !== 'created'
     status = 'draining'
     if (!wasStarted) {
       status = 'stopped'
       return
     }
-    log.info({ drainDelay, drainTimeout, timeout }, 'shutdown started')
-    const destroyed: DrainOutcome['destroyed'][number][] = []
-    const noteDestroyed = (outcome: DrainOutcome): void => {
-      if (outcome.destroyed.length > 0) log.warn({ sockets: outcome.destroyed }, 'drain deadline passed, sockets destroyed')
-      destroyed.push(...outcome.destroyed)
-    }
-    // Stopped before the prestart pipeline passed: no service loaded, and closing the app would load them.
-    const work = prestart.stop() ? Promise.resolve() : (async () => {
-      const { idleGrace } = await control?.stopping() ?? { idleGrace: shutdownIdleGrace }
-      // Only services with a `drain` hook: a promise for each of thousands of others is pure cost.
-      const drains: Array<Promise<void>> = []
-      for (const service of services.values()) if (service.hasHook('drain')) drains.push(service.drain())
-      const draining = Promise.all(drains)
-      // Keep-alive clients hear `Connection: close` from now on, so they move on during the delay.
-      drain.beginClosing()
-      if (drainDelay > 0) await new Promise((resolve) => setTimeout(resolve, drainDelay))
-      const isDraining = app.server.listening
-      const begin = performance.now()
-      if (isDraining) {
-        const outcome = await drain.drain(drainTimeout, idleGrace)
-        noteDestroyed(outcome)
-        log.info({ duration: Math.round(performance.now() - begin) }, 'main server drained')
-        callHooks('onDrain', { duration: performance.now() - begin, destroyedSockets: outcome.destroyed.length })
-      }
-      await draining
-      status = 'stopping'
-      // WebSockets and event streams are closed by drain hooks and by the app's close (whose last step,
-      // after the services' stops, waits for them); what is left at the drain deadline is cut.
-      const closeLongLived = async (): Promise<void> => {
-        if (isDraining) noteDestroyed(await drain.closeLongLived(Math.max(0, begin + drainTimeout - performance.now())))
-      }
-      await Promise.all([app.close(), closeLongLived()])
-    })()
-    try {
-      await withTimeout(work, timeout, () => shutdownTimeoutError(timeout))
-    } finally {
-      deadline.clear()
-      // The admin server closes here, last, so it answers during the whole shutdown.
-      await runAfterStop()
-    }
-    status = 'stopped'
-    // A loop, not flatMap: flatMap would build an empty array for every service that stopped cleanly.
-    const failures: Error[] = []
-    for (const service of services.values()) if (service.stopError !== undefined) failures.push(service.stopError)
-    if (failures.length > 0 || destroyed.length > 0) {
-      const reasons = failures.map((failure) => failure.message)
-      if (destroyed.length > 0) reasons.push(`${destroyed.length} connections destroyed at the drain deadline`)
-      const err = new FSR_ERR_UNCLEAN_STOP(reasons.join('; '))
-      throw Object.assign(err, { errors: failures, destroyed, exitCode: ExitCode.UNCLEAN_STOP })
-    }
-    log.info('runner stopped')
-  }
-
-  /** Names the services still stopping and the kinds of handles still open. */
-  function shutdownTimeoutError (timeout: number): Error {
-    const pending = [...services.values()]
-      .filter((service) => service.lifecycle.state === 'shutting-down' || service.lifecycle.state === 'running')
-      .map((service) => service.spec.name)
-    const handles: Record<string, number> = {}
-    for (const kind of process.getActiveResourcesInfo()) handles[kind] = (handles[kind] ?? 0) + 1
-    const err = new FSR_ERR_SHUTDOWN_TIMEOUT(timeout, pending.length === 0 ? '(no service)' : pending.join(', '))
-    log.error({ services: pending, handles, status }, 'shutdown deadline passed')
-    return Object.assign(err, { services: pending, handles, exitCode: ExitCode.SHUTDOWN_TIMEOUT })
+    await runShutdown({
+      log,
+      options: options.shutdown,
+      app,
+      drain,
+      hooks,
+      services,
+      control,
+      // Stopped before the prestart pipeline passed: no service loaded, and closing the app would load them.
+      hasLoaded: !prestart.stop(),
+      status: () => status,
+      setStatus: (next) => { status = next },
+    })
   }
 
   function states (): ServiceStateSnapshot[] {
@@ -344,8 +225,8 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     stop,
     isRunning: () => status === 'running',
     isHealthy: () => health.aggregate(status === 'running').status !== 'unhealthy',
-    summary: () => `${status}: ${services.size} services, generation ${generation}`,
-    sockets: () => handover,
+    summary: () => `${status}: ${services.size} services, generation ${handover.generation}`,
+    handover,
     beforeUpgrade: async () => {
       for (const service of services.values()) await service.beforeUpgrade()
     },
@@ -381,7 +262,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     get inFlightRequests () { return drain.inFlight },
     addHook,
     decorateContext,
-    listen,
+    listen: (name: string, instance: FastifyInstance, address: { readonly port: number, readonly host: string }) => handover.listen(name, instance, address),
     serviceLogger: (name: string) => services.get(name)?.log,
     health: () => health.aggregate(status === 'running'),
     addHealthSource,

@@ -5,7 +5,7 @@ import { fastify, LogController, type FastifyBaseLogger, type FastifyError, type
 import fp from 'fastify-plugin'
 import type { AddressInfo } from 'node:net'
 import type { ResolvedAdminOptions, Runner } from '../../types/index.ts'
-import type { BuiltinPlugin } from '../../lib/compose-runner.ts'
+import type { BuiltinPlugin } from '../../types/builtin-plugin.ts'
 import { messageOf } from '../../lib/errors.ts'
 import { FSR_ERR_ADMIN_LISTEN, FSR_ERR_INVALID_REQUEST } from './errors.ts'
 import { healthRoutes } from './health-routes.ts'

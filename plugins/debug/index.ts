@@ -3,7 +3,7 @@
 import { getHeapSnapshot } from 'node:v8'
 import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
-import type { BuiltinPlugin } from '../../lib/compose-runner.ts'
+import type { BuiltinPlugin } from '../../types/builtin-plugin.ts'
 import { FSR_ERR_PROFILE_BUSY } from './errors.ts'
 import { resolveDebugOptions, type ResolvedDebugOptions } from './options.ts'
 import { takeCpuProfile, takeHeapProfile } from './take-profile.ts'

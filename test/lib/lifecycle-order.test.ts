@@ -84,7 +84,8 @@ test('services with and without onClose hooks of their own stop in exact reverse
   runner.register(defineService({
     name: 'hooked',
     async init (ctx) {
-      // Its stop has begun and not finished: the runner waits for its own hooks before `stopped`.
+      // One onClose hook per service, added after init: the service's whole stop (abort, `stop`,
+      // the wait for `run`) is over before the hooks its init added run.
       ctx.app.addHook('onClose', async () => { events.push(`close hooked first while ${String(runner.states()[2].state)}`) })
       ctx.app.addHook('onClose', closing('hooked second'))
     },
@@ -99,7 +100,7 @@ test('services with and without onClose hooks of their own stop in exact reverse
   await runner.stop()
   assert.deepEqual(events, [
     'stop e', 'stop d', 'close not a service', 'stop c',
-    'stop hooked', 'close hooked second', 'close hooked first while shutting-down',
+    'stop hooked', 'close hooked second', 'close hooked first while stopped',
     'stop b', 'stop a', 'close root, added before start',
   ])
   assert.ok(runner.states().every((s) => s.state === 'stopped'))

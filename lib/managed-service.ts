@@ -37,6 +37,8 @@ export interface ServiceHost {
   /** The runner's onTransition hooks: `announce` calls them, and is called only when there are any. */
   readonly transitionHooks: readonly unknown[]
   announce (lifecycle: Lifecycle): void
+  /** True once the runner has begun to stop: a service not started yet is not started any more. */
+  isStopping (): boolean
 }
 
 /** The reason `ctx.signal` gives when a service is stopped. */
@@ -144,6 +146,8 @@ export class ManagedService implements ServiceLog, TransitionListener {
    * Rejects with FSR_ERR_SERVICE_START naming the phase that failed or ran out of time.
    */
   async start (app: FastifyInstance): Promise<void> {
+    // A stop that came during the boot: the services after the one it found starting never load.
+    if (this.#host.isStopping()) return
     this.lifecycle.transition('initiating')
     // What one life of the service leaves behind, so that a stopped or failed service can start again.
     this.startError = undefined
@@ -236,6 +240,12 @@ export class ManagedService implements ServiceLog, TransitionListener {
       return
     }
     this.lifecycle.transition('failed', new FSR_ERR_SERVICE_RUN(this.spec.name, messageOf(err), { cause: err }))
+  }
+
+  /** The runner stops while this service starts: its ctx.signal tells init or ready to give up. */
+  cancelStart (): void {
+    const { state } = this.lifecycle
+    if (state === 'initiating' || state === 'starting') this.#abortWith(STOPPING)
   }
 
   hasHook (name: 'drain' | 'beforeUpgrade'): boolean {

@@ -101,6 +101,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     announce (lifecycle: Lifecycle) {
       hooks.call('onTransition', lifecycle.last())
     },
+    isStopping: () => stopping !== undefined,
   }
 
   function addHook<K extends keyof RunnerHooks> (name: K, hook: RunnerHooks[K]): Runner {
@@ -163,7 +164,8 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       // Stages before any service loads; false when a stop ended them (that stop wins).
       if (!await prestart.run()) return
       await app.ready()
-      if (options.server !== false) await handover.listen('main', app, options.server)
+      // A stop that came during the boot wins: the main server does not listen for it.
+      if (status === 'starting' && options.server !== false) await handover.listen('main', app, options.server)
     } catch (err) {
       const failure = [...services.values()].find((service) => service.startError !== undefined)?.startError ?? err
       await stop().catch((stopErr: unknown) => log.error({ err: stopErr }, 'stop after failed start was not clean'))
@@ -200,6 +202,8 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       status = 'stopped'
       return
     }
+    // A service still starting hears the stop through its ctx.signal, so its init or ready can give up.
+    for (const service of services.values()) service.cancelStart()
     await runShutdown({
       log,
       options: options.shutdown,

@@ -88,7 +88,8 @@ function shutdownTimeoutError (host: ShutdownHost, timeout: number): Error {
   const pending: string[] = []
   for (const service of host.services.values()) {
     const { state } = service.lifecycle
-    if (state === 'shutting-down' || state === 'running') pending.push(service.spec.name)
+    // A service still starting holds the stop too (its init or ready ignored ctx.signal).
+    if (state === 'shutting-down' || state === 'running' || state === 'initiating' || state === 'starting') pending.push(service.spec.name)
   }
   const handles: Record<string, number> = {}
   for (const kind of process.getActiveResourcesInfo()) handles[kind] = (handles[kind] ?? 0) + 1

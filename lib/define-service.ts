@@ -7,7 +7,9 @@ import { Problems, readTimeouts } from './options.ts'
 import { SERVICE_NAME, SERVICE_NAME_RULE } from './service-name.ts'
 
 const HOOKS = ['init', 'run', 'ready', 'stop', 'drain', 'beforeUpgrade', 'check'] as const
-const DEFINITION_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', ...HOOKS])
+const DEFINITION_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', 'once', ...HOOKS])
+// Called only on a running service, which a task never is: refused beside `once: true`.
+const NOT_FOR_TASKS = ['ready', 'check', 'drain', 'beforeUpgrade'] as const
 // The hooks a plain plugin's `opts.service` may carry: its plugin body is its init, its onClose hooks its stop.
 const PLUGIN_HOOKS = ['check', 'drain'] as const
 const PLUGIN_SERVICE_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', ...PLUGIN_HOOKS])
@@ -45,7 +47,9 @@ function validate (input: unknown, keys: Set<string>, hooks: readonly string[]):
   }
   const fields = input as Record<string, unknown>
   for (const key in fields) {
-    if (Object.hasOwn(fields, key) && !keys.has(key)) problems.add(key, fields[key], `no such field (accepted: ${[...keys].join(', ')})`)
+    if (!Object.hasOwn(fields, key) || keys.has(key)) continue
+    if (key === 'once') problems.add(key, fields[key], 'no once here: a plain plugin has no run; declare a task with defineService({ name, once: true, run })')
+    else problems.add(key, fields[key], `no such field (accepted: ${[...keys].join(', ')})`)
   }
   const name = typeof fields.name === 'string' ? fields.name : '(unnamed)'
   if (typeof fields.name !== 'string' || !SERVICE_NAME.test(fields.name)) problems.add('name', fields.name, SERVICE_NAME_RULE)
@@ -56,11 +60,25 @@ function validate (input: unknown, keys: Set<string>, hooks: readonly string[]):
   for (const hook of hooks) {
     if (fields[hook] !== undefined && typeof fields[hook] !== 'function') problems.add(hook, fields[hook], 'a function (ctx) => value or promise')
   }
+  if (keys === DEFINITION_KEYS) validateTask(problems, fields)
   if (fields.timeouts !== undefined) readTimeouts(problems, 'timeouts', fields.timeouts, {}, NO_TIMEOUTS, false)
   // Interval and timeout time a `check`: a definition may set them ahead of one, a plain plugin only beside its check.
   const canTime = keys === DEFINITION_KEYS || fields.check !== undefined
   if (fields.health !== undefined) readServiceHealthOptions(problems, 'health', fields.health, canTime)
   return { name, problems }
+}
+
+/** `once: true` makes a task: it needs a run, and none of the hooks of a service that runs on. */
+function validateTask (problems: Problems, fields: Record<string, unknown>): void {
+  if (fields.once === undefined || fields.once === false) return
+  if (fields.once !== true) {
+    problems.add('once', fields.once, 'true or false')
+    return
+  }
+  if (fields.run === undefined) problems.add('run', fields.run, 'a function (ctx) => promise: a task (once: true) is done when its run resolves')
+  for (const hook of NOT_FOR_TASKS) {
+    if (fields[hook] !== undefined) problems.add(hook, typeof fields[hook], `none on a task (once: true): a task never runs on, it is done when its run resolves`)
+  }
 }
 
 function throwIfInvalid (name: string, problems: Problems): void {

@@ -61,6 +61,7 @@ const NO_SOURCES: readonly Source[] = Object.freeze([])
 // The reports the lifecycle makes, shared: every service keeps its latest.
 const UNKNOWN: HealthReport = Object.freeze({ status: 'unknown' })
 const HEALTHY: HealthReport = Object.freeze({ status: 'healthy' })
+const COMPLETED: HealthReport = Object.freeze({ status: 'healthy', detail: Object.freeze({ state: 'completed' }) })
 
 const LOG_LEVEL: Readonly<Record<HealthStatus, 'info' | 'warn' | 'error'>> = { healthy: 'info', unknown: 'info', degraded: 'warn', unhealthy: 'error' }
 
@@ -179,6 +180,10 @@ export class HealthRegistry {
         // Without a check, running is the only news there is: healthy, unless the service said otherwise.
         if (source.poller !== undefined) source.poller.start()
         else if (source.own.status === 'unknown') this.#record(source, HEALTHY, at)
+        break
+      case 'completed':
+        // A task that did its work is fine for good: it never holds the process back.
+        this.#record(source, COMPLETED, at)
         break
       case 'shutting-down':
       case 'stopped':

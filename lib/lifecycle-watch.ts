@@ -26,7 +26,7 @@ type Watcher = (transition: LifecycleTransition) => void
 
 // An object, not a list, so the compiler tells when LifecycleState gains a state.
 const STATES: Readonly<Record<LifecycleState, true>> = {
-  initiating: true, initiated: true, starting: true, running: true, 'shutting-down': true, stopped: true, failed: true,
+  initiating: true, initiated: true, starting: true, running: true, completed: true, 'shutting-down': true, stopped: true, failed: true,
 }
 const STATE_LIST = Object.keys(STATES).map((state) => `"${state}"`).join(', ')
 

@@ -11,8 +11,10 @@ const ALLOWED: Readonly<Record<LifecycleState | 'new', readonly LifecycleState[]
   new: ['initiating'],
   initiating: ['initiated', 'failed'],
   initiated: ['starting', 'failed', 'shutting-down'],
-  starting: ['running', 'failed', 'shutting-down'],
+  starting: ['running', 'completed', 'failed', 'shutting-down'],
   running: ['shutting-down', 'failed'],
+  // A task whose run resolved: only its stop is left.
+  completed: ['shutting-down'],
   'shutting-down': ['stopped', 'failed'],
   stopped: ['initiating'],
   failed: ['shutting-down', 'initiating'],

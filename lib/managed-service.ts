@@ -171,6 +171,7 @@ export class ManagedService implements ServiceLog, TransitionListener {
       if (run !== undefined) {
         const running = invoke(run, ctx)
         this.#run = running
+        if (this.spec.definition?.once === true) return await this.#runTask(running)
         running.then(() => this.#onRunEnded(running, undefined), (err: unknown) => this.#onRunEnded(running, err))
       }
       const ready = this.spec.definition?.ready
@@ -194,6 +195,21 @@ export class ManagedService implements ServiceLog, TransitionListener {
     const runFailure = this.#run?.then(() => new Promise<never>(() => {}))
     const isReady = await (runFailure === undefined ? ready(ctx) : Promise.race([ready(ctx), runFailure]))
     if (!isReady) throw new FSR_ERR_NOT_READY(this.spec.name, String(isReady))
+  }
+
+  /**
+   * The boot waits for a task's run, bounded by `timeouts.ready`: resolved, the task is `completed`.
+   * The one place where a task's failure is decided (a restart policy would retry here).
+   */
+  async #runTask (running: Promise<unknown>): Promise<void> {
+    try {
+      await this.#bounded('run', running, this.timeouts.ready)
+    } catch (cause) {
+      if (this.#abortReason !== STOPPING) throw this.#failStart('run', cause)
+    }
+    // Cut short by the runner's stop (however its run settled): not completed; its stop() ends it.
+    if (this.#abortReason === STOPPING) return
+    this.lifecycle.transition('completed')
   }
 
   /** Waits for a start phase; a failure or timeout marks the service failed and rejects with the start error. */
@@ -221,7 +237,7 @@ export class ManagedService implements ServiceLog, TransitionListener {
   }
 
   /** Marks the service failed in `phase`; returns the error `start()` rejects with. */
-  #failStart (phase: 'init' | 'ready', cause: unknown): StartError {
+  #failStart (phase: 'init' | 'ready' | 'run', cause: unknown): StartError {
     const err = new FSR_ERR_SERVICE_START(this.spec.name, phase, messageOf(cause), { cause }) as StartError
     err.service = this.spec.name
     err.phase = phase

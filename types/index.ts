@@ -17,12 +17,16 @@ export type * from './builtin-options.ts'
 export type * from './health.ts'
 export type * from './watch.ts'
 
-/** The lifecycle states of a service, in boot order, plus `failed`. */
+/**
+ * The lifecycle states of a service, in boot order, plus `failed`, and `completed`: a task
+ * (`once: true`) whose `run` resolved (it goes `starting -> completed`, never `running`).
+ */
 export type LifecycleState =
   | 'initiating'
   | 'initiated'
   | 'starting'
   | 'running'
+  | 'completed'
   | 'shutting-down'
   | 'stopped'
   | 'failed'
@@ -59,7 +63,7 @@ export interface ServiceStateSnapshot {
 export interface ServiceTimeouts {
   /** Limit for `init` (and, for a plain plugin, loading the plugin). Default: runner's `timeouts.init` (10 000). */
   readonly init?: number
-  /** Limit for `ready` to resolve truthy. Default: runner's `timeouts.ready` (10 000). */
+  /** Limit for `ready` to resolve truthy, or for the `run` of a task (`once: true`) to resolve. Default: runner's `timeouts.ready` (10 000). */
   readonly ready?: number
   /** Limit for `stop`, then for `run` to settle. Default: runner's `timeouts.stop` (10 000). */
   readonly stop?: number
@@ -115,8 +119,15 @@ export interface ServiceDefinition {
   readonly dependsOn?: readonly string[]
   /** Acquire resources; may decorate `ctx.app` for the services registered after it. */
   readonly init?: Hook
-  /** Background work, not awaited; its settling means the work ended (rejection = failure). */
+  /** Background work, not awaited; its settling means the work ended (rejection = failure). A task's (`once`) is awaited. */
   readonly run?: Hook
+  /**
+   * Makes the service a task (a migration): the boot waits for its `run` (bounded by `timeouts.ready`)
+   * before the next service loads; resolved, the task is `completed` (healthy); rejected, the boot
+   * fails (`FSR_ERR_SERVICE_START`, phase `run`). Needs `run`; refuses `ready`, `check`, `drain` and
+   * `beforeUpgrade`, which only a running service gets. Its `stop` still runs at shutdown. Default: `false`.
+   */
+  readonly once?: boolean
   /** Resolve truthy once able to serve; awaited (with `timeouts.ready`) before the next service loads. */
   readonly ready?: Hook
   /** Release everything `init` acquired; runs from an `onClose` hook, in reverse registration order. */

@@ -143,3 +143,13 @@ runner.watch.any('store', enteringAndExiting)
 const allAndAny = { all: ['store'], any: ['cache'], state: 'running' } as const
 // @ts-expect-error a condition is over `all` or `any` of the names, not both
 runner.watch.until(allAndAny)
+
+// Tasks (`once: true`): a run that completes, watched through the `completed` state.
+const migrate = defineService({ name: 'migrate', once: true, timeouts: { ready: 600_000 }, run: async (ctx) => { ctx.log.info('migrating') } })
+expectType<boolean | undefined>(migrate.definition.once)
+expectType<LifecycleState>('completed')
+runner.watch.until({ all: ['migrate'], state: 'completed' })
+// @ts-expect-error once is true or false
+defineService({ name: 'x', once: 'yes', run: async () => {} })
+// @ts-expect-error a plain plugin has no run, so it cannot be a task
+runner.register(async () => {}, { service: { name: 'p', once: true } })

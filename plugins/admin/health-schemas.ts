@@ -7,7 +7,7 @@ export const serviceHealthSchema = {
   type: 'object',
   required: ['health', 'since', 'critical'],
   properties: {
-    state: { type: 'string', description: 'lifecycle state (registered, initiating, ..., running, ..., failed); absent for a health-only entry such as `process`' },
+    state: { type: 'string', description: 'lifecycle state (registered, initiating, ..., running, ..., failed, or completed for a task); absent for a health-only entry such as `process`' },
     stateSince: { type: 'integer', description: 'epoch ms of the last lifecycle transition' },
     health: HEALTH_STATUS,
     since: { type: 'integer', description: 'epoch ms since the health status is what it is' },

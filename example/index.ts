@@ -1,4 +1,5 @@
-// The quick start: a notes service on an embedded PostgreSQL, with a background job and an HTTP API.
+// The quick start: a notes service on an embedded PostgreSQL, with its schema made by a one-shot
+// migration task, a background job and an HTTP API.
 //
 //   npm start                                   main server on 127.0.0.1:3000, admin on 127.0.0.1:9090
 //   FSR_PORT=8080 FSR_HOST=0.0.0.0 npm start    the address from the environment
@@ -9,6 +10,7 @@
 import { createRunner } from '../lib/index.ts'
 import { api } from './services/api.ts'
 import { janitor } from './services/janitor.ts'
+import { migrate } from './services/migrate.ts'
 import { notes } from './services/notes.ts'
 import { store } from './services/store.ts'
 
@@ -18,6 +20,7 @@ const runner = createRunner()
 
 // Services start in this order and stop in the reverse one.
 runner.register(store)
+runner.register(migrate)
 runner.register(notes)
 runner.register(janitor)
 runner.register(api, { service: { name: 'api', dependsOn: ['notes'] } })

@@ -79,7 +79,7 @@ declare module 'fastify' {
 
 export const notes = defineService({
   name: 'notes',
-  dependsOn: ['store'],
+  dependsOn: ['migrate'],
   // Notes cannot work without the store: its health follows the store's, unhealthy included.
   health: { follow: ['store'], unhealthyWhen: 'any' },
   init (ctx) {

@@ -1,5 +1,6 @@
 // The store: an embedded PostgreSQL (PGlite: Postgres compiled to WASM, in memory, no server to run).
-// init opens it and creates the schema; the database is then `app.store` for every service after it.
+// init opens it (the `migrate` task makes the schema); the database is then `app.store` for every
+// service after it.
 import { PGlite } from '@electric-sql/pglite'
 import { defineService } from '../../lib/index.ts'
 
@@ -10,31 +11,14 @@ declare module 'fastify' {
   }
 }
 
-const SCHEMA = `
-  create table notes (
-    id serial primary key,
-    text text not null,
-    created_at timestamptz not null default now(),
-    expires_at timestamptz
-  );
-  create index notes_expires_at on notes (expires_at) where expires_at is not null;
-`
-
 export const store = defineService({
   name: 'store',
   // A fresh in-memory database runs initdb inside WASM first: seconds on a small machine.
   timeouts: { init: 60_000 },
   async init (ctx) {
     const db = await PGlite.create()
-    try {
-      await db.exec(SCHEMA)
-    } catch (err) {
-      // init failed, so stop will not run: release the database here.
-      await db.close()
-      throw err
-    }
     ctx.app.decorate('store', db)
-    ctx.log.info({ engine: 'pglite', tables: ['notes'] }, 'store opened')
+    ctx.log.info({ engine: 'pglite' }, 'store opened')
   },
   // Passive health: polled every 10 s (FSR_HEALTH_INTERVAL for all services); a throw is unhealthy.
   health: { interval: 10_000, timeout: 2_000 },

@@ -8,7 +8,7 @@ type LogLine = Record<string, unknown>
 
 // The store's first open runs initdb inside WASM: several seconds on a small machine.
 const BOOT_TIMEOUT = 90_000
-const SERVICES = ['store', 'notes', 'janitor', 'api']
+const SERVICES = ['store', 'migrate', 'notes', 'janitor', 'api']
 
 type Example = Fixture
 

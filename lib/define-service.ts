@@ -4,13 +4,14 @@ import type { AnyFastifyPlugin, PluginServiceOptions, Service, ServiceDefinition
 import { FSR_ERR_INVALID_SERVICE, FSR_ERR_SERVICE_OUTSIDE_RUNNER } from './errors.ts'
 import { readServiceHealthOptions } from './health-options.ts'
 import { Problems, readTimeouts } from './options.ts'
+import { NO_RESTART, readRestartOptions, type ResolvedRestartOptions } from './restart-policy.ts'
 import { SERVICE_NAME, SERVICE_NAME_RULE } from './service-name.ts'
 
 const HOOKS = ['init', 'run', 'ready', 'stop', 'drain', 'beforeUpgrade', 'check'] as const
-const DEFINITION_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', ...HOOKS])
+const DEFINITION_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', 'restart', ...HOOKS])
 // The hooks a plain plugin's `opts.service` may carry: its plugin body is its init, its onClose hooks its stop.
 const PLUGIN_HOOKS = ['check', 'drain'] as const
-const PLUGIN_SERVICE_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', ...PLUGIN_HOOKS])
+const PLUGIN_SERVICE_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', 'restart', ...PLUGIN_HOOKS])
 // What a service name (and a health source's) may be, and how to say so.
 export { SERVICE_NAME, SERVICE_NAME_RULE }
 
@@ -26,6 +27,8 @@ export interface ServiceSpec {
   readonly timeouts: ServiceTimeouts
   /** Its health options as given (interval and timeout default to the runner's). */
   readonly health: ServiceHealthOptions
+  /** Its restart policy, resolved (`never` when it has none). */
+  readonly restart: ResolvedRestartOptions
   /** The hooks: a definition, or for a plain plugin the `check` and `drain` of its `opts.service` (undefined without either). */
   readonly definition: Readonly<ServiceDefinition> | undefined
   readonly plugin: AnyFastifyPlugin | undefined
@@ -37,11 +40,11 @@ const NO_DEPENDENCIES: readonly string[] = Object.freeze([])
 // Shared by every spec that has none: an empty object each adds up over many services.
 const NOTHING = Object.freeze({})
 
-function validate (input: unknown, keys: Set<string>, hooks: readonly string[]): { name: string, problems: Problems } {
+function validate (input: unknown, keys: Set<string>, hooks: readonly string[]): { name: string, problems: Problems, restart: ResolvedRestartOptions } {
   const problems = new Problems()
   if (input === null || typeof input !== 'object') {
     problems.add('definition', input, 'an object with at least a name')
-    return { name: '(unnamed)', problems }
+    return { name: '(unnamed)', problems, restart: NO_RESTART }
   }
   const fields = input as Record<string, unknown>
   for (const key in fields) {
@@ -60,7 +63,8 @@ function validate (input: unknown, keys: Set<string>, hooks: readonly string[]):
   // Interval and timeout time a `check`: a definition may set them ahead of one, a plain plugin only beside its check.
   const canTime = keys === DEFINITION_KEYS || fields.check !== undefined
   if (fields.health !== undefined) readServiceHealthOptions(problems, 'health', fields.health, canTime)
-  return { name, problems }
+  const restart = readRestartOptions(problems, 'restart', fields.restart)
+  return { name, problems, restart }
 }
 
 function throwIfInvalid (name: string, problems: Problems): void {
@@ -101,6 +105,8 @@ export function toServiceSpec (target: unknown, opts: Readonly<Record<string, un
       dependsOn: definition.dependsOn ?? NO_DEPENDENCIES,
       timeouts: definition.timeouts ?? NOTHING,
       health: definition.health ?? NOTHING,
+      // Validated by defineService already.
+      restart: definition.restart === undefined ? NO_RESTART : readRestartOptions(new Problems(), 'restart', definition.restart),
       definition,
       plugin: undefined,
       pluginOptions: NOTHING,
@@ -112,7 +118,7 @@ export function toServiceSpec (target: unknown, opts: Readonly<Record<string, un
     throwIfInvalid('(unnamed)', problems)
   }
   if (opts?.service === undefined) return undefined
-  const { name, problems } = validate(opts.service, PLUGIN_SERVICE_KEYS, PLUGIN_HOOKS)
+  const { name, problems, restart } = validate(opts.service, PLUGIN_SERVICE_KEYS, PLUGIN_HOOKS)
   throwIfInvalid(name, problems)
   const service = opts.service as PluginServiceOptions
   const { service: _omitted, ...pluginOptions } = opts
@@ -122,6 +128,7 @@ export function toServiceSpec (target: unknown, opts: Readonly<Record<string, un
     dependsOn: service.dependsOn ?? [],
     timeouts: service.timeouts ?? {},
     health: service.health ?? {},
+    restart,
     // The runner reads a service's hooks from its definition; the plugin itself stands for init and stop.
     definition: check === undefined && drain === undefined ? undefined : Object.freeze({ name: service.name, check, drain }),
     plugin: target as AnyFastifyPlugin,

@@ -140,6 +140,8 @@ export interface ServiceDefinition {
   readonly timeouts?: ServiceTimeouts
   /** How the service's health is checked, derived and counted. */
   readonly health?: ServiceHealthOptions
+  /** Whether and how the runner restarts the service when it ends or fails. Default: never. */
+  readonly restart?: RestartOptions
 }
 
 /** A service made by `defineService`: a Fastify plugin carrying its definition. */
@@ -167,6 +169,47 @@ export interface PluginServiceOptions {
   readonly drain?: Hook
   /** How the service's health is derived (`follow`, `derive`) and counted; `interval` and `timeout` only beside a `check`. */
   readonly health?: ServiceHealthOptions
+  /** Whether and how the runner restarts the service (a restart registers the plugin again; see the README). Default: never. */
+  readonly restart?: RestartOptions
+}
+
+/**
+ * Supervision of one service. A restart runs the same phases as the first start (shutting-down,
+ * stopped, initiating, ...), each bounded by its timeout; it does not restart the service's dependents.
+ */
+export interface RestartOptions {
+  /**
+   * `never`; `on-failure`: when `run` rejects or the service goes `failed` after it started;
+   * `always`: also when `run` resolves. Default: `'never'`.
+   */
+  readonly policy?: 'never' | 'on-failure' | 'always'
+  /** Delay of the n-th restart in a row, ms: `min(max, initial * factor^n) * (1 ± jitter)`. */
+  readonly backoff?: {
+    /** Default: 100. */
+    readonly initial?: number
+    /** Default: 30 000. */
+    readonly max?: number
+    /** Default: 2. */
+    readonly factor?: number
+    /** From 0 to 1. Default: 0.2. */
+    readonly jitter?: number
+  }
+  /** More than `maxRestarts` restarts within `within` ms means giving up. Default: 5 within 60 000. */
+  readonly intensity?: {
+    /** Default: 5. */
+    readonly maxRestarts?: number
+    /** Default: 60 000. */
+    readonly within?: number
+  }
+  /**
+   * On giving up: `fail` leaves the service `failed`; `degrade` marks the process degraded;
+   * `exit` shuts the program down gracefully with exit code 4. Default: `'fail'`.
+   */
+  readonly escalate?: 'fail' | 'degrade' | 'exit'
+  /** Restart a service that has been `unhealthy` this long, ms. Default: none. */
+  readonly whenUnhealthyFor?: number
+  /** A life that ran this long resets the backoff to `initial`, ms. Default: 60 000. */
+  readonly resetAfter?: number
 }
 
 /** Options of `runner.register(plugin, opts)` for a plain Fastify plugin. */

@@ -1,6 +1,7 @@
 // Restart policies (supervision): reading a service's `restart` option, and the pure decision of
 // what to do when it ends: restart after a delay (exponential backoff with jitter), or give up
 // when more restarts than `intensity.maxRestarts` fell within `intensity.within` (as OTP does).
+import type { RestartEvent } from '../types/index.ts'
 import { type Problems, readInteger, readObject, refuseUnknownKeys } from './options.ts'
 
 const MAX_MS = 2 ** 31 - 1
@@ -93,10 +94,12 @@ export type RestartDecision =
   | { readonly action: 'give-up', readonly attempt: number, readonly restarts: number }
 
 /** Why a service ended, as the policies read it. */
-export type EndReason = 'run-failed' | 'failed' | 'run-ended' | 'unhealthy'
+export type EndReason = RestartEvent['reason']
 
 /** Whether `policy` restarts a service that ended for `reason`. */
 export function isRestartable (policy: RestartPolicy, reason: EndReason): boolean {
+  // `whenUnhealthyFor` is a policy of its own: it restarts whatever `policy` says.
+  if (reason === 'unhealthy') return true
   if (policy === 'never') return false
   return policy === 'always' || reason !== 'run-ended'
 }

@@ -49,7 +49,7 @@ const requestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
 }
 
 /** The fields every service context has of its own: `decorateContext` may not replace them. */
-const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade', 'watch']
+const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade', 'watch', 'attempt']
 
 export function createRunner (input: RunnerOptions = {}): Runner {
   const options = resolveRunnerOptions(input)
@@ -102,6 +102,16 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       hooks.call('onTransition', lifecycle.last())
     },
     isStopping: () => stopping !== undefined,
+    supervision: {
+      isStopping: () => stopping !== undefined,
+      onRestart: (event) => hooks.call('onRestart', event),
+      exit (code, reason) {
+        // Without the process handlers nobody may exit the process: the runner only stops.
+        if (control !== undefined) control.exit(code, reason)
+        else stop().catch((err: unknown) => log.error({ err }, 'stop after restarts given up was not clean'))
+      },
+      subscribeHealth: (name, listener) => health.subscribe(name, (change) => listener(change.status)),
+    },
   }
 
   function addHook<K extends keyof RunnerHooks> (name: K, hook: RunnerHooks[K]): Runner {

@@ -89,6 +89,12 @@ export interface ServiceContext {
   readonly health: ServiceHealth
   /** Wait for and follow services' lifecycles; every wait and iteration also ends when this service begins to stop (`signal`). */
   readonly watch: LifecycleWatch
+  /**
+   * 0 in the service's first life, n in its n-th restart (see `restart`). `ctx.app` has booted by
+   * then and refuses new decorations: a restart's `init` replaces what stands behind the first
+   * life's decorations (a pool behind a getter) instead of decorating again.
+   */
+  readonly attempt: number
 }
 
 /** What a service knows about upgrades of its process. */
@@ -363,6 +369,25 @@ export interface RunnerHooks {
   onHealthCheck: (service: string, duration: number, isFailure: boolean) => void
   /** Called once the main server has drained during a shutdown. */
   onDrain: (figures: DrainFigures) => void
+  /** Called with every decision of a service's restart policy (a restart scheduled, or giving up). */
+  onRestart: (event: RestartEvent) => void
+}
+
+/**
+ * A decision of a restart policy: told to `onRestart` hooks and published on the lifecycle
+ * diagnostics channel (tell it from a transition by its `decision` field).
+ */
+export interface RestartEvent {
+  readonly service: string
+  readonly decision: 'restart' | 'give-up'
+  /** How the life ended: `run` rejected, the service went `failed`, `run` resolved, or it stayed `unhealthy` for `whenUnhealthyFor`. */
+  readonly reason: 'run-failed' | 'failed' | 'run-ended' | 'unhealthy'
+  /** The restart's number in the current run of restarts (1 first); for a give-up, how many there were. */
+  readonly attempt: number
+  /** Ms until the restart begins; undefined for a give-up. */
+  readonly delay: number | undefined
+  /** Epoch ms of the decision. */
+  readonly at: number
 }
 
 /** What the drain of the main server took, as `onDrain` hooks hear it. */

@@ -230,7 +230,10 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   }
 
   function states (): ServiceStateSnapshot[] {
-    return [...services.values()].map((service) => service.lifecycle.snapshot())
+    return [...services.values()].map((service) => {
+      const snapshot = service.lifecycle.snapshot()
+      return service.supervisor === undefined ? snapshot : Object.freeze({ ...snapshot, restart: service.supervisor.status() })
+    })
   }
 
   const processHost = {

@@ -3,7 +3,7 @@
 // (the same phases as the first start, each bounded). A restart never runs during a shutdown.
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { LifecycleState, RestartEvent } from '../types/index.ts'
+import type { LifecycleState, RestartEvent, RestartStatus } from '../types/index.ts'
 import { FSR_ERR_RESTARTS_EXHAUSTED, messageOf } from './errors.ts'
 import { ExitCode } from './exit-codes.ts'
 import { lifecycleChannel, type Lifecycle } from './lifecycle.ts'
@@ -60,6 +60,11 @@ export class Supervisor {
   /** How many restarts were decided; also `ctx.attempt` of the life under way. */
   get restarts (): number {
     return this.#history.total
+  }
+
+  /** For `runner.states()` and `/services`. */
+  status (): RestartStatus {
+    return Object.freeze({ scheduled: this.#history.total, lastReason: this.lastReason, nextAttemptAt: this.nextAttemptAt, isGivenUp: this.#isGivenUp })
   }
 
   /** The instance the service's plugin runs in: a restart starts the service there again. */

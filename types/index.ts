@@ -53,6 +53,20 @@ export interface ServiceStateSnapshot {
   readonly since: number
   /** Every transition so far, oldest first. */
   readonly timeline: readonly LifecycleTransition[]
+  /** Where the service's restart policy stands; only for a service with `restart`. */
+  readonly restart?: RestartStatus
+}
+
+/** What a service's supervisor has decided so far. */
+export interface RestartStatus {
+  /** Restarts decided (scheduled) so far. */
+  readonly scheduled: number
+  /** How the life that led to the latest decision ended. */
+  readonly lastReason: RestartEvent['reason'] | undefined
+  /** Epoch ms the restart waiting out its backoff begins; undefined when none waits. */
+  readonly nextAttemptAt: number | undefined
+  /** True once the policy gave up on the service. */
+  readonly isGivenUp: boolean
 }
 
 /** Per-phase time limits of a service, in milliseconds. `0` disables that limit. */

@@ -64,7 +64,18 @@ function validate (input: unknown, keys: Set<string>, hooks: readonly string[]):
   const canTime = keys === DEFINITION_KEYS || fields.check !== undefined
   if (fields.health !== undefined) readServiceHealthOptions(problems, 'health', fields.health, canTime)
   const restart = readRestartOptions(problems, 'restart', fields.restart)
+  // Fastify loads no plugin once the app has booted (avvio: AVV_ERR_ROOT_PLG_BOOTED), so a plain plugin cannot start again.
+  if (keys === PLUGIN_SERVICE_KEYS) refusePluginRestart(problems, fields.restart)
   return { name, problems, restart }
+}
+
+const PLUGIN_RESTART_RULE = 'for a plain plugin: Fastify cannot load a plugin again once the app has booted; declare the service with defineService, whose init a restart calls again'
+
+function refusePluginRestart (problems: Problems, restart: unknown): void {
+  if (restart === null || typeof restart !== 'object') return
+  const { policy, whenUnhealthyFor } = restart as Record<string, unknown>
+  if (policy !== undefined && policy !== 'never') problems.add('restart.policy', policy, `"never" ${PLUGIN_RESTART_RULE}`)
+  if (whenUnhealthyFor !== undefined) problems.add('restart.whenUnhealthyFor', whenUnhealthyFor, `none ${PLUGIN_RESTART_RULE}`)
 }
 
 function throwIfInvalid (name: string, problems: Problems): void {

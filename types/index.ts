@@ -189,7 +189,10 @@ export interface PluginServiceOptions {
   readonly drain?: Hook
   /** How the service's health is derived (`follow`, `derive`) and counted; `interval` and `timeout` only beside a `check`. */
   readonly health?: ServiceHealthOptions
-  /** Whether and how the runner restarts the service (a restart registers the plugin again; see the README). Default: never. */
+  /**
+   * Read as a definition's `restart`, but `policy` must be `'never'` and `whenUnhealthyFor` absent:
+   * Fastify loads no plugin once the app has booted, so a plain plugin cannot start again. Default: never.
+   */
   readonly restart?: RestartOptions
 }
 

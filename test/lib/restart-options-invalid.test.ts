@@ -33,11 +33,15 @@ test('every problem of a definition\'s restart option is reported together', () 
   assert.deepEqual(err.problems, expected)
 })
 
-test('a plain plugin\'s opts.service.restart is validated the same way', () => {
+test('a plain plugin\'s opts.service.restart is validated the same way, and refused a policy', () => {
   const runner = createRunner({ server: false, signals: false, logger: captureLogs().logger })
   const err = captureThrow(() => runner.register(async () => {}, { service: { name: 'pool', restart: bad as never } }))
   assert.equal(err.code, 'FSR_ERR_INVALID_SERVICE')
-  assert.deepEqual(err.problems, expected)
+  assert.deepEqual(err.problems, [
+    ...expected,
+    '- restart.policy: got "sometimes"; expected "never" for a plain plugin: Fastify cannot load a plugin again once the app has booted; declare the service with defineService, whose init a restart calls again',
+    '- restart.whenUnhealthyFor: got -5; expected none for a plain plugin: Fastify cannot load a plugin again once the app has booted; declare the service with defineService, whose init a restart calls again',
+  ])
 })
 
 test('backoff.max below backoff.initial is refused, and restart must be an object', () => {
@@ -56,3 +60,19 @@ function captureThrow (fn: () => unknown): { code: string, problems: string[] } 
   }
   assert.fail('did not throw')
 }
+
+test('a plain plugin cannot be restarted: its restart policy must stay never, and say why', () => {
+  const runner = createRunner({ server: false, signals: false, logger: captureLogs().logger })
+  const plugin = async () => {}
+  assert.throws(() => runner.register(plugin, { service: { name: 'pool', restart: { policy: 'on-failure' } } }), {
+    code: 'FSR_ERR_INVALID_SERVICE',
+    message: /restart\.policy: got "on-failure"; expected "never" for a plain plugin: Fastify cannot load a plugin again once the app has booted; declare the service with defineService/,
+  })
+  assert.throws(() => runner.register(plugin, { service: { name: 'pool', restart: { whenUnhealthyFor: 1_000 } } }), {
+    code: 'FSR_ERR_INVALID_SERVICE',
+    message: /restart\.whenUnhealthyFor: got 1000; expected none for a plain plugin/,
+  })
+  // `never` (what a plain plugin has anyway) is accepted.
+  runner.register(plugin, { service: { name: 'pool', restart: { policy: 'never' } } })
+  assert.deepEqual(runner.states().map((s) => s.name), ['pool'])
+})

@@ -77,6 +77,9 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   // Fields the built-in plugins add to every ctx (runner.decorateContext).
   const contextFields: Record<string, unknown> = {}
   const prestart = new PrestartPipeline(options, log, handover.info)
+  // A restart waits for the boot to end: the services after the one restarting are still loading in order.
+  let booted: () => void = () => {}
+  const bootDone = new Promise<void>((resolve) => { booted = resolve })
   const watch = new LifecycleWatchHub({ lifecycle: (name) => services.get(name)?.lifecycle, names: () => services.keys() }, hooks.transitionList())
 
   app.addHook('onRegister', (instance) => {
@@ -110,6 +113,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
         if (control !== undefined) control.exit(code, reason)
         else stop().catch((err: unknown) => log.error({ err }, 'stop after restarts given up was not clean'))
       },
+      whenBooted: () => bootDone,
       subscribeHealth: (name, listener) => health.subscribe(name, (change) => listener(change.status)),
     },
   }
@@ -185,6 +189,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     // A signal may have arrived while services were starting: the stop it began wins.
     if (status !== 'starting') return
     status = 'running'
+    booted()
     logBootSummary(performance.now() - begin)
     await control?.started()
   }

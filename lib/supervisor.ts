@@ -25,6 +25,8 @@ export interface SupervisorHost {
   onRestart (event: RestartEvent): void
   /** Shuts the program down gracefully with `code` (escalate: 'exit'). */
   exit (code: number, reason: string): void
+  /** Resolves once the runner has started (never, if its start failed: its stop then cancels every restart). */
+  whenBooted (): Promise<void>
   /** The service's health, read and followed for `whenUnhealthyFor`. */
   subscribeHealth (name: string, listener: (status: string) => void): () => void
 }
@@ -109,6 +111,7 @@ export class Supervisor {
   async #restart (reason: EndReason): Promise<void> {
     this.#timer = undefined
     this.nextAttemptAt = undefined
+    await this.#host.whenBooted()
     const app = this.#app
     if (this.#host.isStopping() || app === undefined) return
     let failure: unknown

@@ -132,7 +132,8 @@ export class Supervisor {
       this.#restarting = undefined
       this.#isRestarting = false
     }
-    if (failure !== undefined) {
+    // A restart that a shutdown cut short is no failure of its own.
+    if (failure !== undefined && !this.#host.isStopping()) {
       this.#service.log.error({ err: failure, reason }, 'service restart failed')
       this.ended('failed')
     }

@@ -13,6 +13,11 @@ async function until (predicate: () => boolean, what: string): Promise<void> {
   assert.fail(`never: ${what}`)
 }
 
+/** Lets pending promise callbacks and I/O run for `n` turns of the loop, for what must not happen. */
+async function turns (n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve))
+}
+
 interface Life { attempt: number, ctx: ServiceContext, end: () => void, fail: (err: Error) => void }
 
 /** A runner with one supervised `worker` whose every life's run the test ends by hand. */
@@ -55,7 +60,7 @@ test('on-failure restarts a service whose run rejected, after the backoff, throu
   assert.deepEqual([line.service, line.delay, line.attempt, line.reason], ['worker', 100, 1, 'run-failed'])
   assert.equal(state(), 'failed')
   t.mock.timers.tick(99)
-  await until(() => true, 'nothing')
+  await turns(20)
   assert.equal(lives.length, 1, 'no restart before the delay')
   t.mock.timers.tick(1)
   await until(() => state() === 'running' && lives.length === 2, 'the second life running')
@@ -73,7 +78,7 @@ test('on-failure does not restart a run that resolved; always does', async (t) =
     lives[0].end()
     await until(() => logs.messages('service run ended').length === 1, 'the run ended')
     t.mock.timers.tick(60_000)
-    await until(() => true, 'nothing')
+    await turns(20)
     assert.deepEqual(events, [])
     assert.equal(state(), 'running')
   })
@@ -92,7 +97,7 @@ test('never (the default) leaves a failed service failed', async (t) => {
   lives[0].fail(new Error('boom'))
   await until(() => state() === 'failed', 'failed')
   t.mock.timers.tick(60_000)
-  await until(() => true, 'nothing')
+  await turns(20)
   assert.deepEqual(events, [])
   assert.equal(lives.length, 1)
 })
@@ -127,7 +132,7 @@ test('more restarts than intensity allows gives up: escalate fail leaves it fail
   assert.deepEqual({ ...events[2], at: 0 }, { service: 'worker', decision: 'give-up', reason: 'run-failed', attempt: 2, delay: undefined, at: 0 })
   assert.equal(logs.messages('service restarts given up').length, 1)
   t.mock.timers.tick(60_000)
-  await until(() => true, 'nothing')
+  await turns(20)
   assert.equal(lives.length, 3)
   assert.equal(state(), 'failed')
   assert.equal(runner.health().status, 'unhealthy')
@@ -152,7 +157,7 @@ test('a shutdown during a backoff wait cancels it at once', async (t) => {
   await runner.stop()
   assert.equal(runner.status, 'stopped')
   t.mock.timers.tick(10_000)
-  await until(() => true, 'nothing')
+  await turns(20)
   assert.equal(lives.length, 1)
   assert.equal(state(), 'stopped')
 })
@@ -161,7 +166,7 @@ test('whenUnhealthyFor restarts a service unhealthy that long, counted like any 
   const { lives, events, state } = await supervised(t, { whenUnhealthyFor: 5_000, backoff: { initial: 10 } })
   report(lives, 'unhealthy')
   t.mock.timers.tick(4_999)
-  await until(() => true, 'nothing')
+  await turns(20)
   assert.equal(events.length, 0)
   t.mock.timers.tick(1)
   await until(() => events.length === 1, 'scheduled')
@@ -173,7 +178,7 @@ test('whenUnhealthyFor restarts a service unhealthy that long, counted like any 
   t.mock.timers.tick(4_000)
   report(lives, 'healthy')
   t.mock.timers.tick(10_000)
-  await until(() => true, 'nothing')
+  await turns(20)
   assert.equal(events.length, 1)
 })
 
@@ -199,4 +204,57 @@ test('the backoff timer of a cancelled restart is gone once the stop resolves (r
   assert.equal(timers(), before + 1)
   await runner.stop()
   assert.ok(timers() <= before, `${timers()} timers left, ${before} before`)
+})
+
+test('a restart whose init fails is itself a failure: the next one waits the next backoff', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 })
+  const runner = createRunner({ server: false, signals: false, logger: captureLogs('silent').logger })
+  const events: RestartEvent[] = []
+  const inits: number[] = []
+  let fail: (err: Error) => void = () => {}
+  runner.addHook('onRestart', (event) => { events.push(event) })
+  runner.register(defineService({
+    name: 'worker',
+    restart: { policy: 'on-failure', backoff: { initial: 100, jitter: 0 } },
+    async init (ctx) {
+      inits.push(ctx.attempt)
+      if (ctx.attempt === 1) throw new Error('database still down')
+    },
+    run: (ctx) => new Promise<void>((resolve, reject) => { fail = reject; ctx.signal.addEventListener('abort', () => resolve()) }),
+  }))
+  await runner.start()
+  t.after(() => runner.stop())
+  fail(new Error('down'))
+  await until(() => events.length === 1, 'scheduled')
+  t.mock.timers.tick(100)
+  await until(() => events.length === 2, 'the failed restart scheduled another')
+  assert.deepEqual(events.map((e) => [e.reason, e.attempt, e.delay]), [['run-failed', 1, 100], ['failed', 2, 200]])
+  t.mock.timers.tick(200)
+  await until(() => runner.states()[0].state === 'running' && inits.length === 3, 'running again')
+  assert.deepEqual(inits, [0, 1, 2])
+})
+
+test('whenUnhealthyFor also follows a failing check', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 })
+  const runner = createRunner({ server: false, signals: false, logger: captureLogs('silent').logger })
+  const events: RestartEvent[] = []
+  const inits: number[] = []
+  runner.addHook('onRestart', (event) => { events.push(event) })
+  runner.register(defineService({
+    name: 'pool',
+    restart: { whenUnhealthyFor: 3_000, backoff: { initial: 10, jitter: 0 } },
+    health: { interval: 1_000, timeout: 500 },
+    async init (ctx) { inits.push(ctx.attempt) },
+    check: (ctx) => ctx.attempt === 0 ? 'unhealthy' : 'healthy',
+  }))
+  await runner.start()
+  t.after(() => runner.stop())
+  for (let i = 0; i < 5 && events.length === 0; i++) {
+    t.mock.timers.tick(1_000)
+    await turns(20)
+  }
+  await until(() => events.length === 1, 'scheduled')
+  assert.equal(events[0].reason, 'unhealthy')
+  t.mock.timers.tick(10)
+  await until(() => inits.length === 2 && runner.states()[0].state === 'running', 'restarted')
 })

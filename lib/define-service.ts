@@ -4,15 +4,16 @@ import type { AnyFastifyPlugin, PluginServiceOptions, Service, ServiceDefinition
 import { FSR_ERR_INVALID_SERVICE, FSR_ERR_SERVICE_OUTSIDE_RUNNER } from './errors.ts'
 import { readServiceHealthOptions } from './health-options.ts'
 import { Problems, readTimeouts } from './options.ts'
+import { NO_RESTART, readRestartOptions, type ResolvedRestartOptions } from './restart-policy.ts'
 import { SERVICE_NAME, SERVICE_NAME_RULE } from './service-name.ts'
 
 const HOOKS = ['init', 'run', 'ready', 'stop', 'drain', 'beforeUpgrade', 'check'] as const
-const DEFINITION_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', 'once', ...HOOKS])
+const DEFINITION_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', 'once', 'restart', ...HOOKS])
 // Called only on a running service, which a task never is: refused beside `once: true`.
 const NOT_FOR_TASKS = ['ready', 'check', 'drain', 'beforeUpgrade'] as const
 // The hooks a plain plugin's `opts.service` may carry: its plugin body is its init, its onClose hooks its stop.
 const PLUGIN_HOOKS = ['check', 'drain'] as const
-const PLUGIN_SERVICE_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', ...PLUGIN_HOOKS])
+const PLUGIN_SERVICE_KEYS = new Set(['name', 'dependsOn', 'timeouts', 'health', 'restart', ...PLUGIN_HOOKS])
 // What a service name (and a health source's) may be, and how to say so.
 export { SERVICE_NAME, SERVICE_NAME_RULE }
 
@@ -28,6 +29,8 @@ export interface ServiceSpec {
   readonly timeouts: ServiceTimeouts
   /** Its health options as given (interval and timeout default to the runner's). */
   readonly health: ServiceHealthOptions
+  /** Its restart policy, resolved (`never` when it has none). */
+  readonly restart: ResolvedRestartOptions
   /** The hooks: a definition, or for a plain plugin the `check` and `drain` of its `opts.service` (undefined without either). */
   readonly definition: Readonly<ServiceDefinition> | undefined
   readonly plugin: AnyFastifyPlugin | undefined
@@ -39,11 +42,11 @@ const NO_DEPENDENCIES: readonly string[] = Object.freeze([])
 // Shared by every spec that has none: an empty object each adds up over many services.
 const NOTHING = Object.freeze({})
 
-function validate (input: unknown, keys: Set<string>, hooks: readonly string[]): { name: string, problems: Problems } {
+function validate (input: unknown, keys: Set<string>, hooks: readonly string[]): { name: string, problems: Problems, restart: ResolvedRestartOptions } {
   const problems = new Problems()
   if (input === null || typeof input !== 'object') {
     problems.add('definition', input, 'an object with at least a name')
-    return { name: '(unnamed)', problems }
+    return { name: '(unnamed)', problems, restart: NO_RESTART }
   }
   const fields = input as Record<string, unknown>
   for (const key in fields) {
@@ -65,7 +68,19 @@ function validate (input: unknown, keys: Set<string>, hooks: readonly string[]):
   // Interval and timeout time a `check`: a definition may set them ahead of one, a plain plugin only beside its check.
   const canTime = keys === DEFINITION_KEYS || fields.check !== undefined
   if (fields.health !== undefined) readServiceHealthOptions(problems, 'health', fields.health, canTime)
-  return { name, problems }
+  const restart = readRestartOptions(problems, 'restart', fields.restart)
+  // Fastify loads no plugin once the app has booted (avvio: AVV_ERR_ROOT_PLG_BOOTED), so a plain plugin cannot start again.
+  if (keys === PLUGIN_SERVICE_KEYS) refusePluginRestart(problems, fields.restart)
+  return { name, problems, restart }
+}
+
+const PLUGIN_RESTART_RULE = 'for a plain plugin: Fastify cannot load a plugin again once the app has booted; declare the service with defineService, whose init a restart calls again'
+
+function refusePluginRestart (problems: Problems, restart: unknown): void {
+  if (restart === null || typeof restart !== 'object') return
+  const { policy, whenUnhealthyFor } = restart as Record<string, unknown>
+  if (policy !== undefined && policy !== 'never') problems.add('restart.policy', policy, `"never" ${PLUGIN_RESTART_RULE}`)
+  if (whenUnhealthyFor !== undefined) problems.add('restart.whenUnhealthyFor', whenUnhealthyFor, `none ${PLUGIN_RESTART_RULE}`)
 }
 
 /** `once: true` makes a task: it needs a run, and none of the hooks of a service that runs on. */
@@ -79,6 +94,9 @@ function validateTask (problems: Problems, fields: Record<string, unknown>): voi
   for (const hook of NOT_FOR_TASKS) {
     if (fields[hook] !== undefined) problems.add(hook, typeof fields[hook], `none on a task (once: true): a task never runs on, it is done when its run resolves`)
   }
+  // A task fails the boot while the boot waits for it: there is no life after start to restart yet.
+  const policy = (fields.restart as { policy?: unknown } | null | undefined)?.policy
+  if (policy !== undefined && policy !== 'never') problems.add('restart.policy', policy, '"never" on a task (once: true): a failed task fails the boot')
 }
 
 function throwIfInvalid (name: string, problems: Problems): void {
@@ -119,6 +137,8 @@ export function toServiceSpec (target: unknown, opts: Readonly<Record<string, un
       dependsOn: definition.dependsOn ?? NO_DEPENDENCIES,
       timeouts: definition.timeouts ?? NOTHING,
       health: definition.health ?? NOTHING,
+      // Validated by defineService already.
+      restart: definition.restart === undefined ? NO_RESTART : readRestartOptions(new Problems(), 'restart', definition.restart),
       definition,
       plugin: undefined,
       pluginOptions: NOTHING,
@@ -130,7 +150,7 @@ export function toServiceSpec (target: unknown, opts: Readonly<Record<string, un
     throwIfInvalid('(unnamed)', problems)
   }
   if (opts?.service === undefined) return undefined
-  const { name, problems } = validate(opts.service, PLUGIN_SERVICE_KEYS, PLUGIN_HOOKS)
+  const { name, problems, restart } = validate(opts.service, PLUGIN_SERVICE_KEYS, PLUGIN_HOOKS)
   throwIfInvalid(name, problems)
   const service = opts.service as PluginServiceOptions
   const { service: _omitted, ...pluginOptions } = opts
@@ -140,6 +160,7 @@ export function toServiceSpec (target: unknown, opts: Readonly<Record<string, un
     dependsOn: service.dependsOn ?? [],
     timeouts: service.timeouts ?? {},
     health: service.health ?? {},
+    restart,
     // The runner reads a service's hooks from its definition; the plugin itself stands for init and stop.
     definition: check === undefined && drain === undefined ? undefined : Object.freeze({ name: service.name, check, drain }),
     plugin: target as AnyFastifyPlugin,

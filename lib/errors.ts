@@ -165,3 +165,9 @@ export const FSR_ERR_WATCH_ABORTED = createError<[string, { cause: unknown }]>(
   'watch.until(): aborted while waiting for %s',
   NO_HTTP,
 )
+
+export const FSR_ERR_RESTARTS_EXHAUSTED = createError<[string, number, number, string]>(
+  'FSR_ERR_RESTARTS_EXHAUSTED',
+  'service "%s" was restarted %d times within %d ms, the most its restart.intensity allows; giving up (last end: %s)',
+  NO_HTTP,
+)

@@ -13,6 +13,8 @@ export const ExitCode = Object.freeze({
   UNCLEAN_STOP: 2,
   /** The global shutdown deadline passed; the log names what was still open. */
   SHUTDOWN_TIMEOUT: 3,
+  /** A service with `restart.escalate: 'exit'` ran out of restarts; the graceful stop still ran. */
+  RESTARTS_EXHAUSTED: 4,
 })
 
 /** A second shutdown signal exits at once with the shell's convention: 128 + the signal's number. */

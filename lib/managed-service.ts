@@ -17,6 +17,7 @@ import type { HealthRegistry, Source as HealthSource } from './health-registry.t
 import type { LifecycleWatchHub } from './lifecycle-watch.ts'
 import { Lifecycle, type TransitionListener } from './lifecycle.ts'
 import type { ServiceLog } from './service-log.ts'
+import { Supervisor, type SupervisorHost } from './supervisor.ts'
 import { invoke, withTimeout } from './timeout.ts'
 
 /** What a managed service needs from its runner. */
@@ -39,6 +40,8 @@ export interface ServiceHost {
   announce (lifecycle: Lifecycle): void
   /** True once the runner has begun to stop: a service not started yet is not started any more. */
   isStopping (): boolean
+  /** What the supervisors of services with a `restart` policy need. */
+  readonly supervision: SupervisorHost
 }
 
 /** The reason `ctx.signal` gives when a service is stopped. */
@@ -51,6 +54,7 @@ class Context {
   readonly name: string
   readonly app: FastifyInstance
   readonly upgrade: UpgradeInfo
+  readonly attempt: number
   readonly #service: ManagedService
 
   constructor (service: ManagedService, app: FastifyInstance, host: ServiceHost) {
@@ -58,6 +62,7 @@ class Context {
     this.name = service.spec.name
     this.app = app
     this.upgrade = host.upgrade
+    this.attempt = service.supervisor?.restarts ?? 0
     this.#service = service
   }
 
@@ -75,6 +80,8 @@ export class ManagedService implements ServiceLog, TransitionListener {
   startError: StartError | undefined
   /** The reason the service did not stop cleanly, once it failed to. */
   stopError: Error | undefined
+  /** Restarts the service as its `restart` option says; undefined without one. */
+  readonly supervisor: Supervisor | undefined
   #host: ServiceHost
   #health: HealthSource
   // Made on first use, like the AbortController: most services never read them.
@@ -95,6 +102,8 @@ export class ManagedService implements ServiceLog, TransitionListener {
     const created = Date.now()
     this.#health = host.health.add(spec.name, spec.health, this, created)
     this.lifecycle = new Lifecycle(spec.name, this, this, Date.now, created)
+    const { restart } = spec
+    this.supervisor = restart.policy === 'never' && restart.whenUnhealthyFor === undefined ? undefined : new Supervisor(this, restart, host.supervision)
   }
 
   /** The service's logger (`ctx.log`): a child of the runner's with `service` bound. */
@@ -121,17 +130,31 @@ export class ManagedService implements ServiceLog, TransitionListener {
   onTransition (lifecycle: Lifecycle, to: LifecycleState, error: Error | undefined, at: number): void {
     this.#host.health.onTransition(this.#health, to, error, at)
     if (this.#host.transitionHooks.length > 0) this.#host.announce(lifecycle)
+    this.supervisor?.onTransition(to, error, at)
+  }
+
+  /** Escalation `degrade`: the service, given up on, says it is degraded rather than unhealthy. */
+  reportDegraded (reason: string): void {
+    this.health.report('degraded', { reason })
+  }
+
+  /** From the onClose hook: a restart under way finishes first, so the runner's stop never overlaps it. */
+  async #stopLast (): Promise<void> {
+    this.supervisor?.cancel()
+    await this.supervisor?.settled()
+    await this.stop()
   }
 
   /** The plugin to register on the root instance; it shares its parent's context, as with fastify-plugin. */
   createPlugin (): FastifyPluginAsync {
     const plugin = async (app: FastifyInstance): Promise<void> => {
+      this.supervisor?.attach(app)
       try {
         await this.start(app)
       } finally {
         // Added after init, so it runs before the onClose hooks init added (Fastify runs them last
         // in, first out); also after a failed start, since a completed init holds resources.
-        app.addHook('onClose', () => this.stop())
+        app.addHook('onClose', () => this.#stopLast())
       }
     }
     // What fastify-plugin would set: no new context, and the name Fastify and avvio know the
@@ -253,6 +276,7 @@ export class ManagedService implements ServiceLog, TransitionListener {
     if (run !== this.#run || this.lifecycle.state !== 'running' || this.#abortReason !== undefined) return
     if (err === undefined) {
       this.log.info('service run ended')
+      this.supervisor?.ended('run-ended')
       return
     }
     this.lifecycle.transition('failed', new FSR_ERR_SERVICE_RUN(this.spec.name, messageOf(err), { cause: err }))
@@ -260,6 +284,8 @@ export class ManagedService implements ServiceLog, TransitionListener {
 
   /** The runner stops while this service starts: its ctx.signal tells init or ready to give up. */
   cancelStart (): void {
+    // A restart waiting out its backoff is not made any more.
+    this.supervisor?.cancel()
     const { state } = this.lifecycle
     if (state === 'initiating' || state === 'starting') this.#abortWith(STOPPING)
   }

@@ -35,6 +35,8 @@ export interface ProcessControl {
   /** At the very end: stop the watchdog, close the notify socket, remove every listener. */
   stopped (): void
   upgrade (): Promise<UpgradeOutcome>
+  /** The graceful stop of a signal, then exit with `code` (a restart policy gave up). */
+  exit (code: number, reason: string): void
 }
 
 /** Keep-alive sockets idle this long during an upgrade drain are closed; busy ones move on their next response. */
@@ -131,6 +133,9 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
       handlers = undefined
     },
     upgrade,
+    exit (code, reason) {
+      handlers?.close(code, reason)
+    },
   }
 }
 

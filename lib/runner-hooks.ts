@@ -6,11 +6,11 @@ import type { RunnerHooks } from '../types/index.ts'
 import { FSR_ERR_INVALID_ARGUMENT, FSR_ERR_UNKNOWN_HOOK } from './errors.ts'
 import { describe } from './options.ts'
 
-type SyncHookName = 'onTransition' | 'onHealthCheck' | 'onDrain'
+type SyncHookName = 'onTransition' | 'onHealthCheck' | 'onDrain' | 'onRestart'
 
 export class HookRegistry {
   readonly #log: Logger
-  readonly #hooks: { [K in keyof RunnerHooks]: Array<RunnerHooks[K]> } = { beforeStart: [], afterStop: [], onTransition: [], onHealthCheck: [], onDrain: [] }
+  readonly #hooks: { [K in keyof RunnerHooks]: Array<RunnerHooks[K]> } = { beforeStart: [], afterStop: [], onTransition: [], onHealthCheck: [], onDrain: [], onRestart: [] }
 
   constructor (log: Logger) {
     this.#log = log

@@ -49,7 +49,7 @@ const requestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
 }
 
 /** The fields every service context has of its own: `decorateContext` may not replace them. */
-const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade', 'watch']
+const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade', 'watch', 'attempt']
 
 export function createRunner (input: RunnerOptions = {}): Runner {
   const options = resolveRunnerOptions(input)
@@ -77,6 +77,9 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   // Fields the built-in plugins add to every ctx (runner.decorateContext).
   const contextFields: Record<string, unknown> = {}
   const prestart = new PrestartPipeline(options, log, handover.info)
+  // A restart waits for the boot to end: the services after the one restarting are still loading in order.
+  let booted: () => void = () => {}
+  const bootDone = new Promise<void>((resolve) => { booted = resolve })
   const watch = new LifecycleWatchHub({ lifecycle: (name) => services.get(name)?.lifecycle, names: () => services.keys() }, hooks.transitionList())
 
   app.addHook('onRegister', (instance) => {
@@ -102,6 +105,17 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       hooks.call('onTransition', lifecycle.last())
     },
     isStopping: () => stopping !== undefined,
+    supervision: {
+      isStopping: () => stopping !== undefined,
+      onRestart: (event) => hooks.call('onRestart', event),
+      exit (code, reason) {
+        // Without the process handlers nobody may exit the process: the runner only stops.
+        if (control !== undefined) control.exit(code, reason)
+        else stop().catch((err: unknown) => log.error({ err }, 'stop after restarts given up was not clean'))
+      },
+      whenBooted: () => bootDone,
+      subscribeHealth: (name, listener) => health.subscribe(name, (change) => listener(change.status)),
+    },
   }
 
   function addHook<K extends keyof RunnerHooks> (name: K, hook: RunnerHooks[K]): Runner {
@@ -175,6 +189,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     // A signal may have arrived while services were starting: the stop it began wins.
     if (status !== 'starting') return
     status = 'running'
+    booted()
     logBootSummary(performance.now() - begin)
     await control?.started()
   }
@@ -220,7 +235,10 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   }
 
   function states (): ServiceStateSnapshot[] {
-    return [...services.values()].map((service) => service.lifecycle.snapshot())
+    return [...services.values()].map((service) => {
+      const snapshot = service.lifecycle.snapshot()
+      return service.supervisor === undefined ? snapshot : Object.freeze({ ...snapshot, restart: service.supervisor.status() })
+    })
   }
 
   const processHost = {

@@ -8,11 +8,11 @@ import { ExitCode, forcedExitCode } from './exit-codes.ts'
 const FLUSH_LIMIT = 2_000
 
 /** Why the graceful stop began. */
-type Cause = { readonly signal: NodeJS.Signals } | { readonly err: unknown } | { readonly request: 'close' | 'empty loop' }
+type Cause = { readonly signal: NodeJS.Signals } | { readonly err: unknown } | { readonly request: string, readonly code?: number }
 
 export interface ShutdownHandlers {
-  /** Runs the same graceful stop as a signal, then exits (used after an upgrade handed over). */
-  close (): void
+  /** Runs the same graceful stop as a signal, then exits with `code` (after an upgrade handed over: 0). */
+  close (code?: number, reason?: string): void
   /** Removes every listener this installed. */
   uninstall (): void
 }
@@ -50,7 +50,10 @@ export function installShutdownHandlers (signals: readonly ShutdownSignal[], log
       log.fatal({ err: cause.err }, 'uncaught error, shutting down')
       code = ExitCode.CRASH
     } else if ('signal' in cause) log.info({ signal: cause.signal }, 'shutdown signal received')
-    else log.info({ reason: cause.request }, 'shutdown requested')
+    else {
+      log.info({ reason: cause.request }, 'shutdown requested')
+      code = cause.code ?? ExitCode.OK
+    }
     try {
       await stop()
     } catch (stopErr) {
@@ -99,8 +102,8 @@ export function installShutdownHandlers (signals: readonly ShutdownSignal[], log
   for (const [event, listener] of listeners) process.on(event, listener)
 
   return {
-    close () {
-      if (!isClosing) void shutDown({ request: 'close' })
+    close (code = ExitCode.OK, reason = 'close') {
+      if (!isClosing) void shutDown({ request: reason, code })
     },
     uninstall () {
       for (const [event, listener] of listeners) process.removeListener(event, listener)

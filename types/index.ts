@@ -57,6 +57,20 @@ export interface ServiceStateSnapshot {
   readonly since: number
   /** Every transition so far, oldest first. */
   readonly timeline: readonly LifecycleTransition[]
+  /** Where the service's restart policy stands; only for a service with `restart`. */
+  readonly restart?: RestartStatus
+}
+
+/** What a service's supervisor has decided so far. */
+export interface RestartStatus {
+  /** Restarts decided (scheduled) so far. */
+  readonly scheduled: number
+  /** How the life that led to the latest decision ended. */
+  readonly lastReason: RestartEvent['reason'] | undefined
+  /** Epoch ms the restart waiting out its backoff begins; undefined when none waits. */
+  readonly nextAttemptAt: number | undefined
+  /** True once the policy gave up on the service. */
+  readonly isGivenUp: boolean
 }
 
 /** Per-phase time limits of a service, in milliseconds. `0` disables that limit. */
@@ -93,6 +107,12 @@ export interface ServiceContext {
   readonly health: ServiceHealth
   /** Wait for and follow services' lifecycles; every wait and iteration also ends when this service begins to stop (`signal`). */
   readonly watch: LifecycleWatch
+  /**
+   * 0 in the service's first life, n in its n-th restart (see `restart`). `ctx.app` has booted by
+   * then and refuses new decorations: a restart's `init` replaces what stands behind the first
+   * life's decorations (a pool behind a getter) instead of decorating again.
+   */
+  readonly attempt: number
 }
 
 /** What a service knows about upgrades of its process. */
@@ -151,6 +171,8 @@ export interface ServiceDefinition {
   readonly timeouts?: ServiceTimeouts
   /** How the service's health is checked, derived and counted. */
   readonly health?: ServiceHealthOptions
+  /** Whether and how the runner restarts the service when it ends or fails. Default: never. */
+  readonly restart?: RestartOptions
 }
 
 /** A service made by `defineService`: a Fastify plugin carrying its definition. */
@@ -178,6 +200,50 @@ export interface PluginServiceOptions {
   readonly drain?: Hook
   /** How the service's health is derived (`follow`, `derive`) and counted; `interval` and `timeout` only beside a `check`. */
   readonly health?: ServiceHealthOptions
+  /**
+   * Read as a definition's `restart`, but `policy` must be `'never'` and `whenUnhealthyFor` absent:
+   * Fastify loads no plugin once the app has booted, so a plain plugin cannot start again. Default: never.
+   */
+  readonly restart?: RestartOptions
+}
+
+/**
+ * Supervision of one service. A restart runs the same phases as the first start (shutting-down,
+ * stopped, initiating, ...), each bounded by its timeout; it does not restart the service's dependents.
+ */
+export interface RestartOptions {
+  /**
+   * `never`; `on-failure`: when `run` rejects or the service goes `failed` after it started;
+   * `always`: also when `run` resolves. Default: `'never'`.
+   */
+  readonly policy?: 'never' | 'on-failure' | 'always'
+  /** Delay of the n-th restart in a row, ms: `min(max, initial * factor^n) * (1 ± jitter)`. */
+  readonly backoff?: {
+    /** Default: 100. */
+    readonly initial?: number
+    /** Default: 30 000. */
+    readonly max?: number
+    /** Default: 2. */
+    readonly factor?: number
+    /** From 0 to 1. Default: 0.2. */
+    readonly jitter?: number
+  }
+  /** More than `maxRestarts` restarts within `within` ms means giving up. Default: 5 within 60 000. */
+  readonly intensity?: {
+    /** Default: 5. */
+    readonly maxRestarts?: number
+    /** Default: 60 000. */
+    readonly within?: number
+  }
+  /**
+   * On giving up: `fail` leaves the service `failed`; `degrade` marks the process degraded;
+   * `exit` shuts the program down gracefully with exit code 4. Default: `'fail'`.
+   */
+  readonly escalate?: 'fail' | 'degrade' | 'exit'
+  /** Restart a service that has been `unhealthy` this long, ms. Default: none. */
+  readonly whenUnhealthyFor?: number
+  /** A life that ran this long resets the backoff to `initial`, ms. Default: 60 000. */
+  readonly resetAfter?: number
 }
 
 /** Options of `runner.register(plugin, opts)` for a plain Fastify plugin. */
@@ -331,6 +397,25 @@ export interface RunnerHooks {
   onHealthCheck: (service: string, duration: number, isFailure: boolean) => void
   /** Called once the main server has drained during a shutdown. */
   onDrain: (figures: DrainFigures) => void
+  /** Called with every decision of a service's restart policy (a restart scheduled, or giving up). */
+  onRestart: (event: RestartEvent) => void
+}
+
+/**
+ * A decision of a restart policy: told to `onRestart` hooks and published on the lifecycle
+ * diagnostics channel (tell it from a transition by its `decision` field).
+ */
+export interface RestartEvent {
+  readonly service: string
+  readonly decision: 'restart' | 'give-up'
+  /** How the life ended: `run` rejected, the service went `failed`, `run` resolved, or it stayed `unhealthy` for `whenUnhealthyFor`. */
+  readonly reason: 'run-failed' | 'failed' | 'run-ended' | 'unhealthy'
+  /** The restart's number in the current run of restarts (1 first); for a give-up, how many there were. */
+  readonly attempt: number
+  /** Ms until the restart begins; undefined for a give-up. */
+  readonly delay: number | undefined
+  /** Epoch ms of the decision. */
+  readonly at: number
 }
 
 /** What the drain of the main server took, as `onDrain` hooks hear it. */

@@ -31,6 +31,9 @@ const servicesSchema = {
           name: { type: 'string' },
           ...serviceHealthSchema.properties,
           restarts: { type: 'integer' },
+          lastRestartReason: { type: 'string', description: 'how the life that led to the latest restart decision ended' },
+          nextRestartAt: { type: 'integer', description: 'epoch ms the restart waiting out its backoff begins' },
+          restartsGivenUp: { type: 'boolean', description: 'true once the restart policy gave up on the service' },
           timeline: { type: 'array', items: transitionSchema },
         },
       },
@@ -50,6 +53,10 @@ export async function servicesRoute (admin: FastifyInstance, { runner }: { runne
       name: snapshot.name,
       ...health.services[snapshot.name],
       restarts: countRestarts(snapshot.timeline),
+      // Only for a service with a restart policy.
+      ...(snapshot.restart?.lastReason === undefined ? {} : { lastRestartReason: snapshot.restart.lastReason }),
+      ...(snapshot.restart?.nextAttemptAt === undefined ? {} : { nextRestartAt: snapshot.restart.nextAttemptAt }),
+      ...(snapshot.restart === undefined ? {} : { restartsGivenUp: snapshot.restart.isGivenUp }),
       timeline: snapshot.timeline.map(({ from, to, at, duration, error }) => ({
         ...(from === undefined ? {} : { from }),
         to,

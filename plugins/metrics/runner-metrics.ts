@@ -43,9 +43,14 @@ export function createRunnerMetrics (runner: Runner, registry: Registry): void {
 
   const restarts = new Counter({
     name: 'fsr_service_restarts_total',
-    help: 'Restarts of each service',
-    labelNames: ['service'],
+    help: 'Restarts of each service, by how the life before ended (reason)',
+    labelNames: ['service', 'reason'],
     registers,
+  })
+  // The reason of each service's restart under way, from its policy's decision, until it begins.
+  const restartReasons = new Map<string, string>()
+  runner.addHook('onRestart', ({ service, decision, reason }) => {
+    if (decision === 'restart') restartReasons.set(service, reason)
   })
 
   runner.addHook('onTransition', ({ service, from, to, duration }) => {
@@ -58,7 +63,10 @@ export function createRunnerMetrics (runner: Runner, registry: Registry): void {
     let series = transitions.get(move)
     if (series === undefined) transitions.set(move, series = new HistogramSeries(TRANSITION_BUCKETS, { from, to }))
     series.observe(duration / 1000)
-    if (to === 'initiating') restarts.inc({ service })
+    if (to === 'initiating') {
+      restarts.inc({ service, reason: restartReasons.get(service) ?? 'unknown' })
+      restartReasons.delete(service)
+    }
   })
 
   new Gauge({

@@ -1,5 +1,5 @@
 // The quick start: a notes service on an embedded PostgreSQL, with its schema made by a one-shot
-// migration task, a background job and an HTTP API.
+// migration task, two background jobs (one of them flaky, restarted with backoff) and an HTTP API.
 //
 //   npm start                                   main server on 127.0.0.1:3000, admin on 127.0.0.1:9090
 //   FSR_PORT=8080 FSR_HOST=0.0.0.0 npm start    the address from the environment
@@ -9,6 +9,7 @@
 // Ctrl-C (SIGINT) or SIGTERM drains the server and stops the services in reverse order, exit code 0.
 import { createRunner } from '../lib/index.ts'
 import { api } from './services/api.ts'
+import { digest } from './services/digest.ts'
 import { janitor } from './services/janitor.ts'
 import { migrate } from './services/migrate.ts'
 import { notes } from './services/notes.ts'
@@ -23,6 +24,7 @@ runner.register(store)
 runner.register(migrate)
 runner.register(notes)
 runner.register(janitor)
+runner.register(digest)
 runner.register(api, { service: { name: 'api', dependsOn: ['notes'] } })
 
 try {

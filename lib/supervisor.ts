@@ -1,6 +1,7 @@
 // The supervision of one service: it hears how the service's lives end, asks the restart policy
 // what to do, waits out the backoff, and restarts the service through its own stop and start
 // (the same phases as the first start, each bounded). A restart never runs during a shutdown.
+// A task is retried instead: only its run, during the boot, through `retryTask`.
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { LifecycleState, RestartEvent, RestartStatus } from '../types/index.ts'

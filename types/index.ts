@@ -110,7 +110,8 @@ export interface ServiceContext {
   /**
    * 0 in the service's first life, n in its n-th restart (see `restart`). `ctx.app` has booted by
    * then and refuses new decorations: a restart's `init` replaces what stands behind the first
-   * life's decorations (a pool behind a getter) instead of decorating again.
+   * life's decorations (a pool behind a getter) instead of decorating again. For a task, n in the
+   * n-th retry of its `run` (its `init` ran once).
    */
   readonly attempt: number
 }

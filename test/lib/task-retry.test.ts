@@ -164,3 +164,43 @@ test('a task takes on-failure and always; whenUnhealthyFor is refused on it (a t
     message: /restart\.whenUnhealthyFor: got 1000; expected none on a task/,
   })
 })
+
+test('an attempt that ignores its aborted signal past timeouts.stop fails the boot: no second attempt overlaps it', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 })
+  const runner = createRunner({ server: false, signals: false, logger: captureLogs('silent').logger })
+  const events: RestartEvent[] = []
+  let runs = 0
+  runner.addHook('onRestart', (event) => { events.push(event) })
+  runner.register(defineService({
+    name: 'migrate',
+    once: true,
+    timeouts: { ready: 1_000, stop: 500 },
+    restart: { policy: 'on-failure', backoff: { initial: 10, jitter: 0 } },
+    // Never ends, whatever its signal says.
+    run: () => { runs++; return new Promise<void>(() => {}) },
+  }))
+  const starting = runner.start()
+  starting.catch(() => {})
+  // Its run never settled: the stop is not clean, and says so.
+  t.after(() => runner.stop().catch(() => {}))
+  await until(() => runs === 1, 'the first attempt')
+  t.mock.timers.tick(1_000)
+  await until(() => events.length === 1, 'a retry scheduled')
+  // The backoff passes, but the first attempt has not ended: no second one yet.
+  t.mock.timers.tick(10)
+  await turns(20)
+  assert.equal(runs, 1)
+  t.mock.timers.tick(490)
+  await turns(20)
+  // The boot's failure stops the task, whose stop waits timeouts.stop for the run again.
+  t.mock.timers.tick(500)
+  await assert.rejects(starting, (err: Error & { code?: string, phase?: string, cause?: Error & { code?: string } }) => {
+    assert.equal(err.code, 'FSR_ERR_SERVICE_START')
+    assert.equal(err.phase, 'run')
+    assert.equal(err.cause?.code, 'FSR_ERR_TIMEOUT')
+    return true
+  })
+  t.mock.timers.tick(60_000)
+  await turns(20)
+  assert.equal(runs, 1)
+})

@@ -94,9 +94,9 @@ function validateTask (problems: Problems, fields: Record<string, unknown>): voi
   for (const hook of NOT_FOR_TASKS) {
     if (fields[hook] !== undefined) problems.add(hook, typeof fields[hook], `none on a task (once: true): a task never runs on, it is done when its run resolves`)
   }
-  // A task fails the boot while the boot waits for it: there is no life after start to restart yet.
-  const policy = (fields.restart as { policy?: unknown } | null | undefined)?.policy
-  if (policy !== undefined && policy !== 'never') problems.add('restart.policy', policy, '"never" on a task (once: true): a failed task fails the boot')
+  // A policy retries a task's failed run during the boot; health restarts only a running service.
+  const whenUnhealthyFor = (fields.restart as { whenUnhealthyFor?: unknown } | null | undefined)?.whenUnhealthyFor
+  if (whenUnhealthyFor !== undefined) problems.add('restart.whenUnhealthyFor', whenUnhealthyFor, 'none on a task (once: true): a task is never running; policy on-failure retries its run')
 }
 
 function throwIfInvalid (name: string, problems: Problems): void {

@@ -192,9 +192,9 @@ export class ManagedService implements ServiceLog, TransitionListener {
       this.lifecycle.transition('starting', undefined, at)
       const run = this.spec.definition?.run
       if (run !== undefined) {
+        if (this.spec.definition?.once === true) return await this.#runTask(app, run, ctx)
         const running = invoke(run, ctx)
         this.#run = running
-        if (this.spec.definition?.once === true) return await this.#runTask(running)
         running.then(() => this.#onRunEnded(running, undefined), (err: unknown) => this.#onRunEnded(running, err))
       }
       const ready = this.spec.definition?.ready
@@ -222,17 +222,46 @@ export class ManagedService implements ServiceLog, TransitionListener {
 
   /**
    * The boot waits for a task's run, bounded by `timeouts.ready`: resolved, the task is `completed`.
-   * The one place where a task's failure is decided (a restart policy would retry here).
+   * A failed attempt runs again after its restart policy's backoff, with the same init (a migration
+   * is retried, not its pool reopened) and a new ctx, until the policy gives up and the boot fails.
    */
-  async #runTask (running: Promise<unknown>): Promise<void> {
-    try {
-      await this.#bounded('run', running, this.timeouts.ready)
-    } catch (cause) {
-      if (this.#abortReason !== STOPPING) throw this.#failStart('run', cause)
+  async #runTask (app: FastifyInstance, run: NonNullable<ServiceDefinition['run']>, ctx: ServiceContext): Promise<void> {
+    for (;;) {
+      const running = invoke(run, ctx)
+      this.#run = running
+      try {
+        await this.#bounded('run', running, this.timeouts.ready)
+        break
+      } catch (cause) {
+        // Cut short by the runner's stop: not failed; its stop() ends it.
+        if (this.#abortReason === STOPPING) return
+        const retry = this.supervisor?.retryTask('run-failed')
+        if (retry === undefined) throw this.#failStart('run', cause)
+        if (!(await this.#endAttempt(running, cause, retry))) return
+      }
+      ctx = new Context(this, app, this.#host) as unknown as ServiceContext
+      this.#ctx = ctx
+      this.#host.loading = ctx
     }
     // Cut short by the runner's stop (however its run settled): not completed; its stop() ends it.
     if (this.#abortReason === STOPPING) return
     this.lifecycle.transition('completed')
+  }
+
+  /** Ends a failed attempt of a task; true once the next may begin, false when the runner stops first. */
+  async #endAttempt (running: Promise<unknown>, cause: unknown, retry: Promise<boolean>): Promise<boolean> {
+    // The attempt hears why it failed (a timeout) and ends before the next begins: two runs never overlap.
+    this.#abortWith(cause)
+    try {
+      await this.#bounded('run', running.then(ignore, ignore), this.timeouts.stop)
+    } catch (err) {
+      this.supervisor?.cancel()
+      throw this.#failStart('run', err)
+    }
+    // The next attempt's ctx.signal is a new one: a stop from now on aborts it.
+    this.#abort = undefined
+    this.#abortReason = undefined
+    return await retry
   }
 
   /** Waits for a start phase; a failure or timeout marks the service failed and rejects with the start error. */

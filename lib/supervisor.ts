@@ -1,13 +1,14 @@
 // The supervision of one service: it hears how the service's lives end, asks the restart policy
 // what to do, waits out the backoff, and restarts the service through its own stop and start
 // (the same phases as the first start, each bounded). A restart never runs during a shutdown.
+// A task is retried instead: only its run, during the boot, through `retryTask`.
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { LifecycleState, RestartEvent, RestartStatus } from '../types/index.ts'
 import { FSR_ERR_RESTARTS_EXHAUSTED, messageOf } from './errors.ts'
 import { ExitCode } from './exit-codes.ts'
 import { lifecycleChannel, type Lifecycle } from './lifecycle.ts'
-import { type EndReason, isRestartable, type ResolvedRestartOptions, RestartHistory } from './restart-policy.ts'
+import { type EndReason, isRestartable, type ResolvedRestartOptions, type RestartDecision, RestartHistory } from './restart-policy.ts'
 
 /** The service as its supervisor drives it (ManagedService). */
 export interface Supervised {
@@ -41,6 +42,8 @@ export class Supervisor {
   #hasRun = false
   #runningSince: number | undefined
   #timer: NodeJS.Timeout | undefined
+  // Resolves the backoff wait of a task's retry (false: cancelled).
+  #wake: ((isDue: boolean) => void) | undefined
   #unhealthyTimer: NodeJS.Timeout | undefined
   #unsubscribe: (() => void) | undefined
   #restarting: Promise<void> | undefined
@@ -91,21 +94,54 @@ export class Supervisor {
   ended (reason: EndReason): void {
     if (this.#host.isStopping() || this.#isGivenUp || this.#timer !== undefined || !isRestartable(this.#options.policy, reason)) return
     this.#clearUnhealthy()
-    const now = Date.now()
     const ranSince = this.#runningSince
     this.#runningSince = undefined
-    const decision = this.#history.decide(now, ranSince, this.#random)
-    const name = this.#service.lifecycle.name
+    const decision = this.#decide(reason, ranSince, this.#options.escalate)
     if (decision.action === 'give-up') {
-      this.#giveUp(reason, decision.attempt, decision.restarts, now)
+      this.#escalate(reason, decision.restarts)
       return
     }
-    const { attempt, delay } = decision
+    this.#timer = setTimeout(() => { void this.#restart(reason) }, decision.delay)
+  }
+
+  /**
+   * A task's run failed during the boot: a promise of the next attempt, true once the backoff has
+   * passed, false at once if the runner stops meanwhile; undefined when the policy gives up (the
+   * task then fails the boot, whatever `escalate` says: the boot cannot go on without it).
+   */
+  retryTask (reason: EndReason): Promise<boolean> | undefined {
+    if (this.#host.isStopping() || this.#isGivenUp || !isRestartable(this.#options.policy, reason)) return undefined
+    const decision = this.#decide(reason, undefined, undefined)
+    if (decision.action === 'give-up') return undefined
+    return new Promise<boolean>((resolve) => {
+      this.#wake = resolve
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined
+        this.#wake = undefined
+        this.nextAttemptAt = undefined
+        resolve(true)
+      }, decision.delay)
+    })
+  }
+
+  /** Asks the policy, and logs and tells what it decided. */
+  #decide (reason: EndReason, ranSince: number | undefined, escalate: string | undefined): RestartDecision {
+    const now = Date.now()
+    const decision = this.#history.decide(now, ranSince, this.#random)
+    const name = this.#service.lifecycle.name
     this.lastReason = reason
+    if (decision.action === 'give-up') {
+      this.#isGivenUp = true
+      this.nextAttemptAt = undefined
+      this.#service.log.error({ reason, attempt: decision.attempt, restarts: decision.restarts, escalate }, 'service restarts given up')
+      this.#tell({ service: name, decision: 'give-up', reason, attempt: decision.attempt, delay: undefined, at: now })
+      return decision
+    }
+    const { attempt, delay } = decision
     this.nextAttemptAt = now + delay
     this.#service.log.warn({ delay, attempt, reason }, 'service restart scheduled')
     this.#tell({ service: name, decision: 'restart', reason, attempt, delay, at: now })
-    this.#timer = setTimeout(() => { void this.#restart(reason) }, delay)
+    return decision
   }
 
   async #restart (reason: EndReason): Promise<void> {
@@ -139,15 +175,9 @@ export class Supervisor {
     }
   }
 
-  #giveUp (reason: EndReason, attempt: number, restarts: number, now: number): void {
-    this.#isGivenUp = true
-    this.lastReason = reason
-    this.nextAttemptAt = undefined
+  #escalate (reason: EndReason, restarts: number): void {
     const { escalate, intensity } = this.#options
-    const name = this.#service.lifecycle.name
-    const err = new FSR_ERR_RESTARTS_EXHAUSTED(name, restarts, intensity.within, reason)
-    this.#service.log.error({ reason, attempt, restarts, escalate }, 'service restarts given up')
-    this.#tell({ service: name, decision: 'give-up', reason, attempt, delay: undefined, at: now })
+    const err = new FSR_ERR_RESTARTS_EXHAUSTED(this.#service.lifecycle.name, restarts, intensity.within, reason)
     // A life that ended without failing (policy `always`) is failed now: nobody will restart it.
     const { state } = this.#service.lifecycle
     if (state === 'running') this.#service.lifecycle.transition('failed', err)
@@ -184,6 +214,8 @@ export class Supervisor {
   cancel (): void {
     clearTimeout(this.#timer)
     this.#timer = undefined
+    this.#wake?.(false)
+    this.#wake = undefined
     this.nextAttemptAt = undefined
     this.#clearUnhealthy()
     this.#unsubscribe?.()

@@ -110,7 +110,8 @@ export interface ServiceContext {
   /**
    * 0 in the service's first life, n in its n-th restart (see `restart`). `ctx.app` has booted by
    * then and refuses new decorations: a restart's `init` replaces what stands behind the first
-   * life's decorations (a pool behind a getter) instead of decorating again.
+   * life's decorations (a pool behind a getter) instead of decorating again. For a task, n in the
+   * n-th retry of its `run` (its `init` ran once).
    */
   readonly attempt: number
 }
@@ -144,7 +145,8 @@ export interface ServiceDefinition {
   /**
    * Makes the service a task (a migration): the boot waits for its `run` (bounded by `timeouts.ready`)
    * before the next service loads; resolved, the task is `completed` (healthy); rejected, the boot
-   * fails (`FSR_ERR_SERVICE_START`, phase `run`). Needs `run`; refuses `ready`, `check`, `drain` and
+   * fails (`FSR_ERR_SERVICE_START`, phase `run`), or with `restart.policy` `'on-failure'` (or
+   * `'always'`) `run` is retried after the backoff until the policy gives up. Needs `run`; refuses `ready`, `check`, `drain` and
    * `beforeUpgrade`, which only a running service gets. Its `stop` still runs at shutdown. Default: `false`.
    */
   readonly once?: boolean

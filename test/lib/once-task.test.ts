@@ -190,10 +190,6 @@ test('once needs a run, refuses the hooks of a service that runs on, and is refu
     assert.match(err.problems![1], /^- check: .*a task/)
     return true
   })
-  assert.throws(() => defineService({ name: 'migrate', once: true, async run () {}, restart: { policy: 'on-failure' } }), {
-    code: 'FSR_ERR_INVALID_SERVICE',
-    message: /restart\.policy: got "on-failure"; expected "never" on a task/,
-  })
   const runner = createRunner({ server: false, signals: false, admin: false, logger: captureLogs('warn').logger })
   assert.throws(() => runner.register(async () => {}, { service: { name: 'migrate', once: true } as never }), {
     code: 'FSR_ERR_INVALID_SERVICE',

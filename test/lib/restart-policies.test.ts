@@ -3,20 +3,7 @@ import diagnostics from 'node:diagnostics_channel'
 import { test, type TestContext } from 'node:test'
 import { createRunner, defineService, type RestartEvent, type RestartOptions, type ServiceContext } from '../../lib/index.ts'
 import { captureLogs } from '../helpers/log-capture.ts'
-
-/** Lets promise callbacks and I/O run (setImmediate is not mocked) until `predicate` holds. */
-async function until (predicate: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1_000; i++) {
-    if (predicate()) return
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-  assert.fail(`never: ${what}`)
-}
-
-/** Lets pending promise callbacks and I/O run for `n` turns of the loop, for what must not happen. */
-async function turns (n: number): Promise<void> {
-  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve))
-}
+import { turns, until } from '../helpers/loop-turns.ts'
 
 interface Life { attempt: number, ctx: ServiceContext, end: () => void, fail: (err: Error) => void }
 

@@ -24,7 +24,9 @@ export interface ShutdownHandlers {
 export function installShutdownHandlers (signals: readonly ShutdownSignal[], log: Logger, stop: () => Promise<void>, onHangup: () => void): ShutdownHandlers {
   // Exits once every log line is written. pino's default destination writes asynchronously, and
   // a write still in flight when process.exit() runs is lost (its exit-time flushSync skips it):
-  // wait for the destination to drain first. flush(cb) does not wait when nothing is buffered.
+  // wait for the destination to drain first. No public API says a write is in flight: pino's
+  // flush(cb) calls back at once when sonic-boom has minLength 0, so `_writing` is read (tested by
+  // the shutdown process tests, which read every log line back).
   const exitAfterFlush = (code: number): Promise<never> => new Promise(() => {
     const exit = (): never => process.exit(code)
     setTimeout(exit, FLUSH_LIMIT)

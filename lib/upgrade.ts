@@ -55,6 +55,8 @@ export function reportReadyToParent (): Promise<boolean> {
   })
 }
 
+// Node has no public way to read a listening server's descriptor (tableflip reads it the same way from
+// Go's File()); an undefined one refuses the upgrade rather than guessing. Tested by every upgrade test.
 function descriptorOf (server: Server): number | undefined {
   const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd
   return typeof fd === 'number' && fd >= 0 ? fd : undefined

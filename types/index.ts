@@ -11,10 +11,14 @@ import type { Logger, LevelWithSilent } from 'pino'
 import type { Registry } from 'prom-client'
 import type { AdminOptions, DebugOptions, MetricsOptions, PressureOptions } from './builtin-options.ts'
 import type { AggregateHealth, HealthCheckResult, HealthOptions, ServiceHealth, ServiceHealthOptions } from './health.ts'
+import type { PrestartFailureOptions, PrestartStage } from './prestart.ts'
+import type { RestartEvent, RestartOptions, RestartStatus } from './restart.ts'
 import type { LifecycleWatch } from './watch.ts'
 
 export type * from './builtin-options.ts'
 export type * from './health.ts'
+export type * from './prestart.ts'
+export type * from './restart.ts'
 export type * from './watch.ts'
 
 /**
@@ -59,18 +63,6 @@ export interface ServiceStateSnapshot {
   readonly timeline: readonly LifecycleTransition[]
   /** Where the service's restart policy stands; only for a service with `restart`. */
   readonly restart?: RestartStatus
-}
-
-/** What a service's supervisor has decided so far. */
-export interface RestartStatus {
-  /** Restarts decided (scheduled) so far. */
-  readonly scheduled: number
-  /** How the life that led to the latest decision ended. */
-  readonly lastReason: RestartEvent['reason'] | undefined
-  /** Epoch ms the restart waiting out its backoff begins; undefined when none waits. */
-  readonly nextAttemptAt: number | undefined
-  /** True once the policy gave up on the service. */
-  readonly isGivenUp: boolean
 }
 
 /** Per-phase time limits of a service, in milliseconds. `0` disables that limit. */
@@ -209,45 +201,6 @@ export interface PluginServiceOptions {
   readonly restart?: RestartOptions
 }
 
-/**
- * Supervision of one service. A restart runs the same phases as the first start (shutting-down,
- * stopped, initiating, ...), each bounded by its timeout; it does not restart the service's dependents.
- */
-export interface RestartOptions {
-  /**
-   * `never`; `on-failure`: when `run` rejects or the service goes `failed` after it started;
-   * `always`: also when `run` resolves. Default: `'never'`.
-   */
-  readonly policy?: 'never' | 'on-failure' | 'always'
-  /** Delay of the n-th restart in a row, ms: `min(max, initial * factor^n) * (1 ± jitter)`. */
-  readonly backoff?: {
-    /** Default: 100. */
-    readonly initial?: number
-    /** Default: 30 000. */
-    readonly max?: number
-    /** Default: 2. */
-    readonly factor?: number
-    /** From 0 to 1. Default: 0.2. */
-    readonly jitter?: number
-  }
-  /** More than `maxRestarts` restarts within `within` ms means giving up. Default: 5 within 60 000. */
-  readonly intensity?: {
-    /** Default: 5. */
-    readonly maxRestarts?: number
-    /** Default: 60 000. */
-    readonly within?: number
-  }
-  /**
-   * On giving up: `fail` leaves the service `failed`; `degrade` marks the process degraded;
-   * `exit` shuts the program down gracefully with exit code 4. Default: `'fail'`.
-   */
-  readonly escalate?: 'fail' | 'degrade' | 'exit'
-  /** Restart a service that has been `unhealthy` this long, ms. Default: none. */
-  readonly whenUnhealthyFor?: number
-  /** A life that ran this long resets the backoff to `initial`, ms. Default: 60 000. */
-  readonly resetAfter?: number
-}
-
 /** Options of `runner.register(plugin, opts)` for a plain Fastify plugin. */
 export interface RegisterOptions {
   /** Makes the plugin a service with a lifecycle. Without it the name defaults to the plugin's name. */
@@ -344,40 +297,6 @@ export interface RunnerOptions {
   readonly prestartFailure?: PrestartFailureOptions
 }
 
-/** What a prestart stage's `run` gets. */
-export interface PrestartContext {
-  /** The stage's name. */
-  readonly name: string
-  /** 1 for the first run of the pipeline, n for the n-th (with `prestartFailure.retry`). */
-  readonly attempt: number
-  /** A pino child logger carrying `prestart: name`. */
-  readonly log: Logger
-  /** Aborted when the stage's timeout passes or the runner stops (a signal, `runner.stop()`); the stage must honour it. */
-  readonly signal: AbortSignal
-  /** Where this process stands in the chain of zero-downtime upgrades (a migration may skip an upgrade). */
-  readonly upgrade: UpgradeInfo
-}
-
-/** One step that must succeed before any service loads: a migration, a wait for a dependency, a config fetch. */
-export interface PrestartStage {
-  /** Unique among the stages of one runner; the rule of a service name. */
-  readonly name: string
-  /** The work; a throw, a rejection or the timeout fails the stage. */
-  readonly run: (ctx: PrestartContext) => unknown
-  /** Time limit of one run of the stage, ms; `0` = no limit. Default: `10 000`. */
-  readonly timeout?: number
-}
-
-/** What a failed prestart stage leads to: the start fails (`FSR_ERR_PRESTART`), or the whole pipeline runs again. */
-export interface PrestartFailureOptions {
-  /** Run the whole pipeline again, from its first stage, after `delay`. Default: `false`. */
-  readonly retry?: boolean
-  /** Wait before the next attempt, ms. Default: `1 000`. */
-  readonly delay?: number
-  /** Attempts in all, the first included, before the start fails; `0` = no limit. Used with `retry`. Default: `3`. */
-  readonly maxAttempts?: number
-}
-
 /** How an upgrade waits for the new process. */
 export interface UpgradeOptions {
   /** How long the new process may take to boot and report ready, ms; `0` = no limit. Default: `60 000`, env `FSR_UPGRADE_TIMEOUT`. */
@@ -401,23 +320,6 @@ export interface RunnerHooks {
   onDrain: (figures: DrainFigures) => void
   /** Called with every decision of a service's restart policy (a restart scheduled, or giving up). */
   onRestart: (event: RestartEvent) => void
-}
-
-/**
- * A decision of a restart policy: told to `onRestart` hooks and published on the lifecycle
- * diagnostics channel (tell it from a transition by its `decision` field).
- */
-export interface RestartEvent {
-  readonly service: string
-  readonly decision: 'restart' | 'give-up'
-  /** How the life ended: `run` rejected, the service went `failed`, `run` resolved, or it stayed `unhealthy` for `whenUnhealthyFor`. */
-  readonly reason: 'run-failed' | 'failed' | 'run-ended' | 'unhealthy'
-  /** The restart's number in the current run of restarts (1 first); for a give-up, how many there were. */
-  readonly attempt: number
-  /** Ms until the restart begins; undefined for a give-up. */
-  readonly delay: number | undefined
-  /** Epoch ms of the decision. */
-  readonly at: number
 }
 
 /** What the drain of the main server took, as `onDrain` hooks hear it. */

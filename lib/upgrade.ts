@@ -55,8 +55,8 @@ export function reportReadyToParent (): Promise<boolean> {
   })
 }
 
-// Node has no public way to read a listening server's descriptor (tableflip reads it the same way from
-// Go's File()); an undefined one refuses the upgrade rather than guessing. Tested by every upgrade test.
+// Node has no public way to read a listening server's descriptor; when it is not there the upgrade is
+// refused rather than guessed at. Every upgrade test goes through it.
 function descriptorOf (server: Server): number | undefined {
   const fd = (server as unknown as { _handle?: { fd?: number } })._handle?.fd
   return typeof fd === 'number' && fd >= 0 ? fd : undefined

@@ -25,7 +25,7 @@ export function composeRunner (builtins: ReadonlyArray<BuiltinPlugin<any>>): (in
     }
     let server: ResolvedRunnerOptions['server'] | undefined
     try {
-      server = resolveRunnerOptions(coreInput).server
+      server = resolveRunnerOptions(coreInput, process.env, [...owned]).server
     } catch (err) {
       collect(err)
       // Other core options are wrong: the built-ins may still check themselves against the server.

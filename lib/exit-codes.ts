@@ -1,4 +1,4 @@
-// The process exit codes of a runner that handles signals (docs: README, "Exit codes").
+// The process exit codes of a runner that handles signals (docs: docs/errors.md, "Exit codes").
 import { constants } from 'node:os'
 
 export const ExitCode = Object.freeze({

@@ -183,12 +183,15 @@ export function readHealthTimers (problems: Problems, where: string, input: Read
   return resolved
 }
 
-/** Resolves and validates createRunner's options; throws FSR_ERR_INVALID_OPTIONS listing every problem. */
-export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = process.env): ResolvedRunnerOptions {
+/**
+ * Resolves and validates createRunner's options; throws FSR_ERR_INVALID_OPTIONS listing every problem.
+ * `builtinKeys` are the options the built-in plugins resolve: named among the accepted ones.
+ */
+export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = process.env, builtinKeys: readonly string[] = []): ResolvedRunnerOptions {
   const problems = new Problems()
   const options = readObject(problems, 'options', input)
   for (const key of Object.keys(options)) {
-    if (!RUNNER_KEYS.has(key)) problems.add(key, options[key], `no such option (accepted: ${[...RUNNER_KEYS].join(', ')})`)
+    if (!RUNNER_KEYS.has(key)) problems.add(key, options[key], `no such option (accepted: ${[...RUNNER_KEYS, ...builtinKeys].join(', ')})`)
   }
 
   let server: ResolvedRunnerOptions['server'] = false

@@ -10,7 +10,7 @@ const TRANSITION_BUCKETS = Object.freeze([0.001, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5
 
 // Per service: one line of state, one of health, one of restarts; state and health are made at
 // scrape time, with nothing kept. Durations are histograms of the whole process: with a service
-// label they made most of a scrape (see README.md); `/services` has each service's timeline.
+// label they made most of a scrape (see docs/metrics.md); `/services` has each service's timeline.
 export function createRunnerMetrics (runner: Runner, registry: Registry): void {
   const registers = [registry]
 

@@ -156,7 +156,7 @@ export const benchmark: Benchmark = {
         note: `${how}; both sides run with node ${PINNED_YOUNG_GENERATION.join(' ')} (see measure-throughput.ts); ours: createRunner program with pressure at its defaults (admin, metrics, debug off; log silent); ratio goal >= ${GOAL_THROUGHPUT_RATIO}`,
       }),
       throughputRow('as 3, V8 default heap sizing', throughput.oursDefaultHeap, throughput.baselineDefaultHeap, {
-        note: 'information only: row 3 with both sides on V8\'s default young-generation sizing, under which ours (a larger program with a longer boot) may take a full GC while it boots and leave process.nextTick slow (README, Benchmarks; measure-throughput.ts)',
+        note: 'information only: row 3 with both sides on V8\'s default young-generation sizing, under which ours (a larger program with a longer boot) may take a full GC while it boots and leave process.nextTick slow (docs/benchmarks.md; measure-throughput.ts)',
       }),
       throughputRow('as 3, baseline without logger', throughput.ours, throughput.baselineNoLogger, {
         note: `information only: ours as row 3; baseline: ${NO_LOGGER_BASELINE}`,

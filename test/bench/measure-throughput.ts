@@ -28,7 +28,7 @@ export interface ServerSubject {
  * program that imports a few libraries and boots a few plugins tends to have such a collection
  * while it boots (bare Fastify too, when it imports one more package and boots a second instance
  * first) and then serves about 20 % below a bare Fastify hello-world. With this flag our servers
- * boot without it. Both sides of a comparison run with the same flags; see the README's benchmarks.
+ * boot without it. Both sides of a comparison run with the same flags; see docs/benchmarks.md.
  */
 export const PINNED_YOUNG_GENERATION: readonly string[] = Object.freeze(['--min-semi-space-size=16'])
 

@@ -171,3 +171,9 @@ export const FSR_ERR_RESTARTS_EXHAUSTED = createError<[string, number, number, s
   'service "%s" was restarted %d times within %d ms, the most its restart.intensity allows; giving up (last end: %s)',
   NO_HTTP,
 )
+
+export const FSR_ERR_WORKER_NAME = createError<[string, string, string]>(
+  'FSR_ERR_WORKER_NAME',
+  'ctx.child() of "%s": got the worker name %s; expected %s',
+  NO_HTTP, TypeError,
+)

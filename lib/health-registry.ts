@@ -45,7 +45,8 @@ export interface Source {
   readonly options: ServiceHealthOptions
   /** Where changes are logged. */
   readonly logTo: ServiceLog
-  readonly follow: readonly string[]
+  /** Replaced, never changed in place, when a worker's entry is followed or removed. */
+  follow: readonly string[]
   /** Services that follow this one: settled again whenever this one changes (made on first use, as `subscriptions`). */
   followers: Source[] | undefined
   subscriptions: Set<Subscription> | undefined
@@ -112,6 +113,32 @@ export class HealthRegistry {
     for (const target of followed) (target.followers ??= []).push(source)
     if (follow.length > 0) this.#settle(source)
     return source
+  }
+
+  /** Makes `follower` follow `target` too: a worker's entry, added after the service that follows it. */
+  addFollow (follower: string, target: string): void {
+    const source = this.#source('health follow', follower)
+    const followed = this.#source('health follow', target)
+    source.follow = [...source.follow, target]
+    ;(followed.followers ??= []).push(source)
+    this.#settle(source)
+  }
+
+  /** Removes an entry (a worker's that ended): what followed it follows it no more and is settled again. */
+  remove (name: string): void {
+    const source = this.#source('health remove', name)
+    source.poller?.stop()
+    this.#sources.delete(name)
+    for (const target of source.follow) {
+      const followed = this.#sources.get(target)
+      if (followed?.followers !== undefined) followed.followers = followed.followers.filter((follower) => follower !== source)
+    }
+    const followers = source.followers ?? []
+    source.followers = undefined
+    for (const follower of followers) {
+      follower.follow = follower.follow.filter((target) => target !== name)
+      this.#settle(follower)
+    }
   }
 
   /** Gives the entry a passive check, polled while its service runs (see `onTransition`). */

@@ -3,7 +3,20 @@
 // body, stop from the onClose hook it adds, so services stop in reverse registration order).
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { Level, Logger } from 'pino'
-import type { AnyFastifyPlugin, LifecycleState, LifecycleWatch, ServiceContext, ServiceDefinition, ServiceHealth, ServicePhase, ServiceTimeouts, UpgradeInfo } from '../types/index.ts'
+import type {
+  AnyFastifyPlugin,
+  LifecycleState,
+  LifecycleWatch,
+  ServiceContext,
+  ServiceDefinition,
+  ServiceHealth,
+  ServicePhase,
+  ServiceTimeouts,
+  UpgradeInfo,
+  WorkerContext,
+  WorkerOptions,
+  WorkerSnapshot,
+} from '../types/index.ts'
 import { DISPLAY_NAME, PLUGIN_META, SKIP_OVERRIDE, type ServiceSpec } from './define-service.ts'
 import {
   FSR_ERR_NOT_READY,
@@ -19,6 +32,7 @@ import { Lifecycle, type TransitionListener } from './lifecycle.ts'
 import type { ServiceLog } from './service-log.ts'
 import { Supervisor, type SupervisorHost } from './supervisor.ts'
 import { invoke, withTimeout } from './timeout.ts'
+import { type WorkerHost, WorkerSet } from './worker-context.ts'
 
 /** What a managed service needs from its runner. */
 export interface ServiceHost {
@@ -56,14 +70,21 @@ class Context {
   readonly upgrade: UpgradeInfo
   readonly attempt: number
   readonly #service: ManagedService
+  // This life's workers: they end with it, and a ctx of an earlier life makes only aborted ones.
+  readonly #workers: WorkerSet
 
-  constructor (service: ManagedService, app: FastifyInstance, host: ServiceHost) {
+  constructor (service: ManagedService, app: FastifyInstance, host: ServiceHost, workers: WorkerSet) {
     Object.assign(this, host.contextFields)
     this.name = service.spec.name
     this.app = app
     this.upgrade = host.upgrade
     this.attempt = service.supervisor?.restarts ?? 0
     this.#service = service
+    this.#workers = workers
+  }
+
+  child (name: string, options?: WorkerOptions): WorkerContext {
+    return this.#workers.child(name, options)
   }
 
   get log (): Logger { return this.#service.log }
@@ -72,7 +93,7 @@ class Context {
   get watch (): LifecycleWatch { return this.#service.watch }
 }
 
-export class ManagedService implements ServiceLog, TransitionListener {
+export class ManagedService implements ServiceLog, TransitionListener, WorkerHost {
   readonly spec: ServiceSpec
   readonly timeouts: Required<ServiceTimeouts>
   readonly lifecycle: Lifecycle
@@ -89,6 +110,7 @@ export class ManagedService implements ServiceLog, TransitionListener {
   #abort: AbortController | undefined
   #abortReason: unknown
   #ctx: ServiceContext | undefined
+  #workers: WorkerSet | undefined
   #initDone = false
   #run: Promise<unknown> | undefined
 
@@ -119,6 +141,25 @@ export class ManagedService implements ServiceLog, TransitionListener {
 
   get health (): ServiceHealth {
     return this.#host.health.handle(this.spec.name)
+  }
+
+  /** WorkerHost: a worker's logger is a child of the runner's, at the level of this service's. */
+  get rootLog (): Logger { return this.#host.log }
+  serviceLog (): Logger { return this.log }
+  get healthRegistry (): HealthRegistry { return this.#host.health }
+
+  /** The workers of the latest life, nested ones included; undefined when it made none. */
+  workers (): WorkerSnapshot[] | undefined {
+    const workers = this.#workers?.snapshot()
+    return workers === undefined || workers.length === 0 ? undefined : workers
+  }
+
+  /** A new ctx, for a new life or a task's next attempt, with no workers yet. */
+  #newContext (app: FastifyInstance): ServiceContext {
+    this.#workers = new WorkerSet(this.spec.name, this.spec.name, this)
+    const ctx = new Context(this, app, this.#host, this.#workers) as unknown as ServiceContext
+    this.#ctx = ctx
+    return ctx
   }
 
   /** `ctx.watch`: the runner's watchers, ending when this service's signal aborts. */
@@ -179,8 +220,7 @@ export class ManagedService implements ServiceLog, TransitionListener {
     this.#run = undefined
     this.#abort = undefined
     this.#abortReason = undefined
-    const ctx = new Context(this, app, this.#host) as unknown as ServiceContext
-    this.#ctx = ctx
+    const ctx = this.#newContext(app)
     // Polled from `running` until `shutting-down` (the registry follows the lifecycle).
     const check = this.spec.definition?.check
     if (check !== undefined) this.#host.health.setCheck(this.spec.name, () => check(ctx))
@@ -239,8 +279,7 @@ export class ManagedService implements ServiceLog, TransitionListener {
         if (retry === undefined) throw this.#failStart('run', cause)
         if (!(await this.#endAttempt(running, cause, retry))) return
       }
-      ctx = new Context(this, app, this.#host) as unknown as ServiceContext
-      this.#ctx = ctx
+      ctx = this.#newContext(app)
       this.#host.loading = ctx
     }
     // Cut short by the runner's stop (however its run settled): not completed; its stop() ends it.
@@ -286,6 +325,8 @@ export class ManagedService implements ServiceLog, TransitionListener {
     if (this.#abortReason !== undefined) return
     this.#abortReason = reason
     this.#abort?.abort(reason)
+    // The workers end with the signal, in the same call: nothing listens on it for them.
+    this.#workers?.end(reason)
   }
 
   /** Marks the service failed in `phase`; returns the error `start()` rejects with. */

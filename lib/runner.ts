@@ -49,7 +49,7 @@ const requestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
 }
 
 /** The fields every service context has of its own: `decorateContext` may not replace them. */
-const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade', 'watch', 'attempt']
+const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade', 'watch', 'attempt', 'child']
 
 export function createRunner (input: RunnerOptions = {}): Runner {
   const options = resolveRunnerOptions(input)
@@ -237,7 +237,13 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   function states (): ServiceStateSnapshot[] {
     return [...services.values()].map((service) => {
       const snapshot = service.lifecycle.snapshot()
-      return service.supervisor === undefined ? snapshot : Object.freeze({ ...snapshot, restart: service.supervisor.status() })
+      const workers = service.workers()
+      if (service.supervisor === undefined && workers === undefined) return snapshot
+      return Object.freeze({
+        ...snapshot,
+        ...(service.supervisor === undefined ? {} : { restart: service.supervisor.status() }),
+        ...(workers === undefined ? {} : { workers: Object.freeze(workers) }),
+      })
     })
   }
 

@@ -14,12 +14,14 @@ import type { AggregateHealth, HealthCheckResult, HealthOptions, ServiceHealth, 
 import type { PrestartFailureOptions, PrestartStage } from './prestart.ts'
 import type { RestartEvent, RestartOptions, RestartStatus } from './restart.ts'
 import type { LifecycleWatch } from './watch.ts'
+import type { WorkerContext, WorkerContextWithHealth, WorkerOptions, WorkerSnapshot } from './worker.ts'
 
 export type * from './builtin-options.ts'
 export type * from './health.ts'
 export type * from './prestart.ts'
 export type * from './restart.ts'
 export type * from './watch.ts'
+export type * from './worker.ts'
 
 /**
  * The lifecycle states of a service, in boot order, plus `failed`, and `completed`: a task
@@ -63,6 +65,8 @@ export interface ServiceStateSnapshot {
   readonly timeline: readonly LifecycleTransition[]
   /** Where the service's restart policy stands; only for a service with `restart`. */
   readonly restart?: RestartStatus
+  /** The workers of the service's latest life (`ctx.child()`), nested ones included, in the order made; only when it made any. */
+  readonly workers?: readonly WorkerSnapshot[]
 }
 
 /** Per-phase time limits of a service, in milliseconds. `0` disables that limit. */
@@ -106,6 +110,14 @@ export interface ServiceContext {
    * n-th retry of its `run` (its `init` ran once).
    */
   readonly attempt: number
+  /**
+   * Makes a worker context (`name/worker`) for work the service runs itself: its own logger, a signal
+   * aborted with this life's `signal` or by its own `abort()`, and with `{ health: true }` a health
+   * entry this service's follows. Throws `FSR_ERR_WORKER_NAME` for a name that is empty, contains
+   * `/`, or is taken by a live worker of the same parent.
+   */
+  child (name: string, options: WorkerOptions & { readonly health: true }): WorkerContextWithHealth
+  child (name: string, options?: WorkerOptions): WorkerContext
 }
 
 /** What a service knows about upgrades of its process. */
@@ -393,7 +405,7 @@ export interface Runner {
    * For built-in plugins and other servers of the program. Rejects with FSR_ERR_LISTEN (`cause`: the system error).
    */
   listen (name: string, instance: FastifyInstance, address: { readonly port: number, readonly host: string }): Promise<void>
-  /** Adds a field to every service context (before `start()`); the context's own fields (`name`, `app`, `log`, `signal`, `health`, `upgrade`, `watch`) are refused. */
+  /** Adds a field to every service context (before `start()`); the context's own fields (`name`, `app`, `log`, `signal`, `health`, `upgrade`, `watch`, `attempt`, `child`) are refused. */
   decorateContext<K extends keyof ServiceContext> (name: K, value: ServiceContext[K]): Runner
   /** The logger of one service (a pino child of the runner's logger, `app.log`), or undefined for an unknown name. */
   serviceLogger (name: string): Logger | undefined

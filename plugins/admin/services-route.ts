@@ -1,4 +1,4 @@
-// /services: every service's lifecycle state, health, restart count and timeline, as JSON.
+// /services: every service's lifecycle state, health, restart count, timeline and workers, as JSON.
 import type { FastifyInstance } from 'fastify'
 import type { Runner } from '../../types/index.ts'
 import { redactUrlCredentials } from '../../lib/redact-url-credentials.ts'
@@ -17,6 +17,17 @@ const transitionSchema = {
   },
 } as const
 
+const workerSchema = {
+  type: 'object',
+  required: ['name', 'startedAt', 'aborted'],
+  properties: {
+    name: { type: 'string', description: 'service/worker (nested: service/worker/worker)' },
+    startedAt: { type: 'integer', description: 'epoch ms the worker was made' },
+    aborted: { type: 'boolean', description: 'true once its signal aborted (its health entry is gone then)' },
+    health: { type: 'string', description: 'the status of its health entry, for a live worker that has one' },
+  },
+} as const
+
 const servicesSchema = {
   type: 'object',
   required: ['runner', 'services'],
@@ -26,7 +37,7 @@ const servicesSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['name', 'state', 'health', 'restarts', 'timeline'],
+        required: ['name', 'state', 'health', 'restarts', 'timeline', 'workers'],
         properties: {
           name: { type: 'string' },
           ...serviceHealthSchema.properties,
@@ -35,6 +46,7 @@ const servicesSchema = {
           nextRestartAt: { type: 'integer', description: 'epoch ms the restart waiting out its backoff begins' },
           restartsGivenUp: { type: 'boolean', description: 'true once the restart policy gave up on the service' },
           timeline: { type: 'array', items: transitionSchema },
+          workers: { type: 'array', items: workerSchema, description: 'the workers of the latest life (ctx.child()), in the order made' },
         },
       },
     },
@@ -65,6 +77,7 @@ export async function servicesRoute (admin: FastifyInstance, { runner }: { runne
         // An open endpoint: a failure's message may quote a connection URL with its password.
         ...(error === undefined ? {} : { error: redactUrlCredentials(error.message) }),
       })),
+      workers: snapshot.workers ?? [],
     }))
     return { runner: runner.status, services }
   })

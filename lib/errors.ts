@@ -171,3 +171,15 @@ export const FSR_ERR_RESTARTS_EXHAUSTED = createError<[string, number, number, s
   'service "%s" was restarted %d times within %d ms, the most its restart.intensity allows; giving up (last end: %s)',
   NO_HTTP,
 )
+
+export const FSR_ERR_INVALID_TOPIC = createError<[string, string]>(
+  'FSR_ERR_INVALID_TOPIC',
+  '%s: %s',
+  NO_HTTP, TypeError,
+)
+
+export const FSR_ERR_TOPIC_RESERVED = createError<[string, string]>(
+  'FSR_ERR_TOPIC_RESERVED',
+  'topic "%s": %s; names beginning with "fsr." belong to the runner, whose own topics (fsr.lifecycle, fsr.health, fsr.restart) may be subscribed to but not published on',
+  NO_HTTP,
+)

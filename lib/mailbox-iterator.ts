@@ -37,6 +37,55 @@ export function latestMailbox<T> (keyOf: (value: T) => string): Mailbox<T> {
   }
 }
 
+/** What a bounded mailbox tells of what it does with values. */
+export interface MailboxCounts {
+  /** A value was dropped because the mailbox was full. */
+  onDrop (): void
+  /** A value left the mailbox for its consumer. */
+  onTake (): void
+}
+
+/**
+ * At most `capacity` values, in order; one more drops the value waiting longest (`drop-oldest`) or
+ * the new one (`drop-newest`). Values must not be undefined (take() says "none" with it).
+ */
+export function boundedMailbox<T> (capacity: number, overflow: 'drop-oldest' | 'drop-newest', counts: MailboxCounts): Mailbox<T> {
+  // A queue read from `head`: shift() would copy the whole backlog at every take.
+  let values: Array<T | undefined> = []
+  let head = 0
+  const compact = (): void => {
+    if (head < 1_024 || head * 2 < values.length) return
+    values = values.slice(head)
+    head = 0
+  }
+  return {
+    put (value) {
+      if (values.length - head >= capacity) {
+        counts.onDrop()
+        if (overflow === 'drop-newest') return
+        values[head++] = undefined
+        compact()
+      }
+      values.push(value)
+    },
+    take () {
+      if (head === values.length) return undefined
+      const value = values[head] as T
+      values[head++] = undefined
+      if (head === values.length) {
+        values.length = 0
+        head = 0
+      } else compact()
+      counts.onTake()
+      return value
+    },
+    clear () {
+      values.length = 0
+      head = 0
+    },
+  }
+}
+
 /**
  * Calls `subscribe` at once (a throw there, such as an unknown name, reaches the caller before
  * anything is set up) with the function that puts a value in the mailbox; calls what it returns

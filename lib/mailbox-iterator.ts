@@ -50,38 +50,44 @@ export interface MailboxCounts {
  * the new one (`drop-newest`). Values must not be undefined (take() says "none" with it).
  */
 export function boundedMailbox<T> (capacity: number, overflow: 'drop-oldest' | 'drop-newest', counts: MailboxCounts): Mailbox<T> {
-  // A queue read from `head`: shift() would copy the whole backlog at every take.
-  let values: Array<T | undefined> = []
-  let head = 0
-  const compact = (): void => {
-    if (head < 1_024 || head * 2 < values.length) return
-    values = values.slice(head)
-    head = 0
+  // A ring, grown as values wait up to `capacity`: a full one overwrites its oldest in place, with
+  // nothing allocated (a `latest` subscription of a busy topic drops at every publish).
+  let ring: Array<T | undefined> = []
+  let first = 0
+  let size = 0
+  const grow = (): void => {
+    const length = Math.min(capacity, Math.max(4, ring.length * 2))
+    const next = Array.from({ length }, (_, i): T | undefined => i < size ? ring[(first + i) % ring.length] : undefined)
+    ring = next
+    first = 0
   }
   return {
     put (value) {
-      if (values.length - head >= capacity) {
+      if (size === capacity) {
         counts.onDrop()
         if (overflow === 'drop-newest') return
-        values[head++] = undefined
-        compact()
+        // Full, the ring is `capacity` long: the oldest's place takes the new value.
+        ring[first] = value
+        first = (first + 1) % ring.length
+        return
       }
-      values.push(value)
+      if (size === ring.length) grow()
+      ring[(first + size) % ring.length] = value
+      size++
     },
     take () {
-      if (head === values.length) return undefined
-      const value = values[head] as T
-      values[head++] = undefined
-      if (head === values.length) {
-        values.length = 0
-        head = 0
-      } else compact()
+      if (size === 0) return undefined
+      const value = ring[first] as T
+      ring[first] = undefined
+      first = (first + 1) % ring.length
+      size--
       counts.onTake()
       return value
     },
     clear () {
-      values.length = 0
-      head = 0
+      ring = []
+      first = 0
+      size = 0
     },
   }
 }

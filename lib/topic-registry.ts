@@ -141,6 +141,25 @@ class ListenerSubscription<T> implements Receiver<T>, MailboxCounts {
   }
 }
 
+/** What an iterator's mailbox tells: the subscription's drops, and the topic's figures. A class: one call site, one shape. */
+class IteratorCounts<T> implements MailboxCounts {
+  dropped = 0
+  readonly #topic: TopicState<T>
+
+  constructor (topic: TopicState<T>) {
+    this.#topic = topic
+  }
+
+  onDrop (): void {
+    this.dropped++
+    this.#topic.dropped++
+  }
+
+  onTake (): void {
+    this.#topic.delivered++
+  }
+}
+
 /** Every topic of one runner. */
 export class TopicRegistry {
   /** `runner.topics`. */
@@ -274,14 +293,7 @@ export class TopicRegistry {
 
   #iterate<T> (state: TopicState<T>, scope: Scope, input: unknown): TopicIterator<T> {
     const options = readSubscribeOptions(state.name, input)
-    const counts = {
-      dropped: 0,
-      onDrop () {
-        counts.dropped++
-        state.dropped++
-      },
-      onTake () { state.delivered++ },
-    }
+    const counts = new IteratorCounts(state)
     const signals = this.#signals(scope, options.signal)
     const iterator = iterateMailbox<T>((put) => {
       const receiver: Receiver<T> = { receive: put }

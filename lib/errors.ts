@@ -177,3 +177,15 @@ export const FSR_ERR_WORKER_NAME = createError<[string, string, string]>(
   'ctx.child() of "%s": got the worker name %s; expected %s',
   NO_HTTP, TypeError,
 )
+
+export const FSR_ERR_INVALID_TOPIC = createError<[string, string]>(
+  'FSR_ERR_INVALID_TOPIC',
+  '%s: %s',
+  NO_HTTP, TypeError,
+)
+
+export const FSR_ERR_TOPIC_RESERVED = createError<[string, string]>(
+  'FSR_ERR_TOPIC_RESERVED',
+  'topic "%s": %s; names beginning with "fsr." belong to the runner, whose own topics (fsr.lifecycle, fsr.health, fsr.restart) may be subscribed to but not published on',
+  NO_HTTP,
+)

@@ -22,6 +22,7 @@ import { redactUrlCredentials } from './redact-url-credentials.ts'
 import type { ServiceLog } from './service-log.ts'
 import { worstOf } from './health-status.ts'
 import { watchHealth } from './health-watch.ts'
+import type { RunnerTopic } from './topic-registry.ts'
 
 /** Subscribers receive every `HealthChange` of every runner in the process. */
 export const healthChannel = diagnostics.channel('fastify-service-runner:health')
@@ -77,12 +78,15 @@ export class HealthRegistry {
 
   /** Told of every passive check: its service, duration in ms, and whether it failed (threw, timed out, bad result). */
   readonly #onCheck: ((name: string, duration: number, isFailure: boolean) => void) | undefined
+  /** The runner's `fsr.health`, told of each change while it has subscribers. */
+  readonly #topic: RunnerTopic<HealthChange> | undefined
 
-  constructor (log: Logger, defaults: HealthCheckDefaults, now: () => number = Date.now, onCheck?: (name: string, duration: number, isFailure: boolean) => void) {
+  constructor (log: Logger, defaults: HealthCheckDefaults, now: () => number = Date.now, onCheck?: (name: string, duration: number, isFailure: boolean) => void, topic?: RunnerTopic<HealthChange>) {
     this.#log = log
     this.#defaults = defaults
     this.#now = now
     this.#onCheck = onCheck
+    this.#topic = topic
   }
 
   has (name: string): boolean {
@@ -296,9 +300,11 @@ export class HealthRegistry {
     if (logTo.isLevelEnabled(level)) logTo.log[level]({ status, previous: previous.status, reason: entry.reason, detail: entry.detail }, 'service health changed')
     const hasSubscriptions = source.subscriptions !== undefined && source.subscriptions.size > 0
     // Most changes (every service turning healthy as it starts) have no one to hear them: no record then.
-    if (healthChannel.hasSubscribers || hasSubscriptions) {
+    const topic = this.#topic?.hasSubscribers === true ? this.#topic : undefined
+    if (healthChannel.hasSubscribers || hasSubscriptions || topic !== undefined) {
       const change: HealthChange = Object.freeze({ service: source.name, previous: previous.status, ...entry })
       if (healthChannel.hasSubscribers) healthChannel.publish(change)
+      topic?.publish(change)
       if (hasSubscriptions) {
         const subscriptions = [...source.subscriptions as Set<Subscription>]
         this.#enqueue(() => { for (const subscription of subscriptions) this.#call(subscription, change) })

@@ -1,6 +1,5 @@
 // `runner.watch` and `ctx.watch`: waiting for a condition on services' states, and following their
 // transitions as async iterators that keep the latest transition per service for slow consumers.
-import { setMaxListeners } from 'node:events'
 import type {
   LifecycleState,
   LifecycleTransition,
@@ -14,6 +13,7 @@ import { FSR_ERR_INVALID_ARGUMENT, FSR_ERR_UNKNOWN_SERVICE, FSR_ERR_WATCH_ABORTE
 import type { Lifecycle } from './lifecycle.ts'
 import { iterateMailbox, latestMailbox } from './mailbox-iterator.ts'
 import { describe } from './options.ts'
+import { ServiceSignal } from './service-signal.ts'
 
 /** The runner's services, as the watchers read them. */
 export interface WatchedServices {
@@ -29,40 +29,6 @@ const STATES: Readonly<Record<LifecycleState, true>> = {
   initiating: true, initiated: true, starting: true, running: true, completed: true, 'shutting-down': true, stopped: true, failed: true,
 }
 const STATE_LIST = Object.keys(STATES).map((state) => `"${state}"`).join(', ')
-
-/**
- * A service's `ctx.signal` as its watchers hear it: one listener on it while any watcher runs,
- * however many do (Node warns of a leak past ten), forwarded to a signal of our own.
- */
-class ServiceSignal {
-  #owner: { readonly signal: AbortSignal }
-  #forwarded: AbortController | undefined
-  #users = 0
-  #forward = (): void => { this.#forwarded?.abort(this.#owner.signal.reason) }
-
-  constructor (owner: { readonly signal: AbortSignal }) {
-    this.#owner = owner
-  }
-
-  /** The signal a new watcher ends on; `release` once it ended. */
-  acquire (): AbortSignal {
-    if (this.#forwarded === undefined) {
-      this.#forwarded = new AbortController()
-      // Ours alone, and one per watcher of this service listens on it: no limit to warn at.
-      setMaxListeners(0, this.#forwarded.signal)
-    }
-    if (this.#users++ === 0) {
-      const { signal } = this.#owner
-      if (signal.aborted) this.#forward()
-      else signal.addEventListener('abort', this.#forward, { once: true })
-    }
-    return this.#forwarded.signal
-  }
-
-  release (): void {
-    if (--this.#users === 0) this.#owner.signal.removeEventListener('abort', this.#forward)
-  }
-}
 
 function isState (value: unknown): value is LifecycleState {
   return typeof value === 'string' && Object.hasOwn(STATES, value)

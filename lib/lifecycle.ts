@@ -3,6 +3,7 @@
 import diagnostics from 'node:diagnostics_channel'
 import type { LifecycleState, LifecycleTransition, ServiceStateSnapshot } from '../types/index.ts'
 import type { ServiceLog } from './service-log.ts'
+import type { RunnerTopic } from './topic-registry.ts'
 
 /** Subscribers receive every `LifecycleTransition` of every runner in the process. */
 export const lifecycleChannel = diagnostics.channel('fastify-service-runner:lifecycle')
@@ -43,14 +44,19 @@ export class Lifecycle {
   #length = 0
   #errors: Map<number, Error> | undefined
   #onTransition: TransitionListener | undefined
+  #topic: RunnerTopic<LifecycleTransition> | undefined
 
-  /** `created`: when the service was registered, epoch ms from `now` (its `registered` state began then). */
-  constructor (name: string, log: ServiceLog, onTransition?: TransitionListener, now: () => number = Date.now, created = now()) {
+  /**
+   * `created`: when the service was registered, epoch ms from `now` (its `registered` state began
+   * then); `topic`: the runner's `fsr.lifecycle`, told of each transition while it has subscribers.
+   */
+  constructor (name: string, log: ServiceLog, onTransition?: TransitionListener, now: () => number = Date.now, created = now(), topic?: RunnerTopic<LifecycleTransition>) {
     this.name = name
     this.#log = log
     this.#now = now
     this.#created = created
     this.#onTransition = onTransition
+    this.#topic = topic
   }
 
   get state (): LifecycleState | undefined {
@@ -92,7 +98,7 @@ export class Lifecycle {
     this.#steps[this.#length++] = at - this.#created
     // Thousands of services move six times each, and most moves are routine: what is rare (a
     // failure, a debug line, a diagnostics subscriber) is done apart, which keeps this small.
-    if (error !== undefined || lifecycleChannel.hasSubscribers || this.#log.isLevelEnabled('debug')) this.#announce(from, to, error)
+    if (error !== undefined || lifecycleChannel.hasSubscribers || this.#topic?.hasSubscribers === true || this.#log.isLevelEnabled('debug')) this.#announce(from, to, error)
     this.#onTransition?.onTransition(this, to, error, at)
     return at
   }
@@ -101,13 +107,17 @@ export class Lifecycle {
     throw new Error(`service "${this.name}": illegal lifecycle transition ${from ?? 'new'} -> ${to}`)
   }
 
-  /** Logs the latest transition (failures as errors, the routine ones at debug) and publishes it. */
+  /** Logs the latest transition (failures as errors, the routine ones at debug) and publishes it, one record for the channel and the topic. */
   #announce (from: LifecycleState | undefined, to: LifecycleState, error: Error | undefined): void {
     const duration = from === undefined ? 0 : this.#timeAt(this.#count - 1) - this.#timeAt(this.#count - 2)
     // Failures are news; the routine steps are at debug (the boot summary tells them at info).
     if (error !== undefined) this.#log.log.error({ state: to, from, duration, err: error }, 'service state changed')
     else if (this.#log.isLevelEnabled('debug')) this.#log.log.debug({ state: to, from, duration }, 'service state changed')
-    if (lifecycleChannel.hasSubscribers) lifecycleChannel.publish(this.last())
+    const topic = this.#topic?.hasSubscribers === true ? this.#topic : undefined
+    if (!lifecycleChannel.hasSubscribers && topic === undefined) return
+    const transition = this.last()
+    if (lifecycleChannel.hasSubscribers) lifecycleChannel.publish(transition)
+    topic?.publish(transition)
   }
 
   /** The record of the latest transition. */

@@ -37,6 +37,61 @@ export function latestMailbox<T> (keyOf: (value: T) => string): Mailbox<T> {
   }
 }
 
+/** What a bounded mailbox tells of what it does with values. */
+export interface MailboxCounts {
+  /** A value was dropped because the mailbox was full. */
+  onDrop (): void
+  /** A value left the mailbox for its consumer. */
+  onTake (): void
+}
+
+/**
+ * At most `capacity` values, in order; one more drops the value waiting longest (`drop-oldest`) or
+ * the new one (`drop-newest`). Values must not be undefined (take() says "none" with it).
+ */
+export function boundedMailbox<T> (capacity: number, overflow: 'drop-oldest' | 'drop-newest', counts: MailboxCounts): Mailbox<T> {
+  // A ring, grown as values wait up to `capacity`: a full one overwrites its oldest in place, with
+  // nothing allocated (a `latest` subscription of a busy topic drops at every publish).
+  let ring: Array<T | undefined> = []
+  let first = 0
+  let size = 0
+  const grow = (): void => {
+    const length = Math.min(capacity, Math.max(4, ring.length * 2))
+    const next = Array.from({ length }, (_, i): T | undefined => i < size ? ring[(first + i) % ring.length] : undefined)
+    ring = next
+    first = 0
+  }
+  return {
+    put (value) {
+      if (size === capacity) {
+        counts.onDrop()
+        if (overflow === 'drop-newest') return
+        // Full, the ring is `capacity` long: the oldest's place takes the new value.
+        ring[first] = value
+        first = (first + 1) % ring.length
+        return
+      }
+      if (size === ring.length) grow()
+      ring[(first + size) % ring.length] = value
+      size++
+    },
+    take () {
+      if (size === 0) return undefined
+      const value = ring[first] as T
+      ring[first] = undefined
+      first = (first + 1) % ring.length
+      size--
+      counts.onTake()
+      return value
+    },
+    clear () {
+      ring = []
+      first = 0
+      size = 0
+    },
+  }
+}
+
 /**
  * Calls `subscribe` at once (a throw there, such as an unknown name, reaches the caller before
  * anything is set up) with the function that puts a value in the mailbox; calls what it returns

@@ -12,6 +12,7 @@ import type {
   ServiceHealth,
   ServicePhase,
   ServiceTimeouts,
+  Topics,
   UpgradeInfo,
   WorkerContext,
   WorkerOptions,
@@ -31,6 +32,7 @@ import type { LifecycleWatchHub } from './lifecycle-watch.ts'
 import { Lifecycle, type TransitionListener } from './lifecycle.ts'
 import type { ServiceLog } from './service-log.ts'
 import { Supervisor, type SupervisorHost } from './supervisor.ts'
+import type { TopicRegistry } from './topic-registry.ts'
 import { invoke, withTimeout } from './timeout.ts'
 import { type WorkerHost, WorkerSet } from './worker-context.ts'
 
@@ -44,6 +46,8 @@ export interface ServiceHost {
   readonly health: HealthRegistry
   /** The runner's lifecycle watchers (`ctx.watch`). */
   readonly watch: LifecycleWatchHub
+  /** The runner's topics (`ctx.topics`), and where transitions are published (`fsr.lifecycle`). */
+  readonly topics: TopicRegistry
   /**
    * The context of the service whose plugin is loading, which `app.service` resolves to meanwhile;
    * each service sets it as it begins to load and clears it when done.
@@ -91,6 +95,7 @@ class Context {
   get signal (): AbortSignal { return this.#service.signal }
   get health (): ServiceHealth { return this.#service.health }
   get watch (): LifecycleWatch { return this.#service.watch }
+  get topics (): Topics { return this.#service.topics }
 }
 
 export class ManagedService implements ServiceLog, TransitionListener, WorkerHost {
@@ -123,7 +128,7 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
     // One clock read for both: registered, and of unknown health, since now.
     const created = Date.now()
     this.#health = host.health.add(spec.name, spec.health, this, created)
-    this.lifecycle = new Lifecycle(spec.name, this, this, Date.now, created)
+    this.lifecycle = new Lifecycle(spec.name, this, this, Date.now, created, host.topics.runnerTopic('fsr.lifecycle'))
     const { restart } = spec
     this.supervisor = restart.policy === 'never' && restart.whenUnhealthyFor === undefined ? undefined : new Supervisor(this, restart, host.supervision)
   }
@@ -165,6 +170,11 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
   /** `ctx.watch`: the runner's watchers, ending when this service's signal aborts. */
   get watch (): LifecycleWatch {
     return this.#host.watch.of(this)
+  }
+
+  /** `ctx.topics`: the runner's topics, whose subscriptions end when this service's signal aborts. */
+  get topics (): Topics {
+    return this.#host.topics.of(this)
   }
 
   /** Its health entry follows every move of the lifecycle (TransitionListener). */

@@ -36,6 +36,7 @@ import { PrestartPipeline } from './prestart.ts'
 import { checkBeforeStart, createProcessControl, type ProcessControl } from './process-control.ts'
 import { HookRegistry } from './runner-hooks.ts'
 import { runShutdown } from './shutdown-sequence.ts'
+import { TopicRegistry } from './topic-registry.ts'
 
 /**
  * Fastify's per-request logger. A child logger (with the request id bound) costs every request
@@ -49,7 +50,7 @@ const requestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
 }
 
 /** The fields every service context has of its own: `decorateContext` may not replace them. */
-const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade', 'watch', 'attempt', 'child']
+const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade', 'watch', 'attempt', 'child', 'topics']
 
 export function createRunner (input: RunnerOptions = {}): Runner {
   const options = resolveRunnerOptions(input)
@@ -64,8 +65,10 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   })
   const services = new Map<string, ManagedService>()
   const hooks = new HookRegistry(log)
+  // Created first: the lifecycle, health and supervision publish on its `fsr.*` topics.
+  const topics = new TopicRegistry(log)
   // Every service's health, plus entries that are not services (the built-in `process`).
-  const health = new HealthRegistry(log, options.health, Date.now, (name, duration, isFailure) => hooks.call('onHealthCheck', name, duration, isFailure))
+  const health = new HealthRegistry(log, options.health, Date.now, (name, duration, isFailure) => hooks.call('onHealthCheck', name, duration, isFailure), topics.runnerTopic('fsr.health'))
   // Encapsulated contexts created while a service loads belong to that service.
   const owners = new WeakMap<object, ServiceContext>()
   let status: RunnerStatus = 'created'
@@ -99,6 +102,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     upgrade: handover.info,
     health,
     watch,
+    topics,
     loading: undefined,
     transitionHooks: hooks.list('onTransition'),
     announce (lifecycle: Lifecycle) {
@@ -108,6 +112,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     supervision: {
       isStopping: () => stopping !== undefined,
       onRestart: (event) => hooks.call('onRestart', event),
+      restartTopic: topics.runnerTopic('fsr.restart'),
       exit (code, reason) {
         // Without the process handlers nobody may exit the process: the runner only stops.
         if (control !== undefined) control.exit(code, reason)
@@ -304,6 +309,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       const address = options.server !== false && app.server.listening ? app.server.address() as AddressInfo : undefined
       return address === undefined ? undefined : { host: address.address, port: address.port }
     },
+    topics: topics.api,
   }
   return runner
 }

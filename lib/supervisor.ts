@@ -9,6 +9,7 @@ import { FSR_ERR_RESTARTS_EXHAUSTED, messageOf } from './errors.ts'
 import { ExitCode } from './exit-codes.ts'
 import { lifecycleChannel, type Lifecycle } from './lifecycle.ts'
 import { type EndReason, isRestartable, type ResolvedRestartOptions, type RestartDecision, RestartHistory } from './restart-policy.ts'
+import type { RunnerTopic } from './topic-registry.ts'
 
 /** The service as its supervisor drives it (ManagedService). */
 export interface Supervised {
@@ -24,6 +25,8 @@ export interface SupervisorHost {
   isStopping (): boolean
   /** Tells the runner's onRestart hooks. */
   onRestart (event: RestartEvent): void
+  /** The runner's `fsr.restart` topic. */
+  readonly restartTopic: RunnerTopic<RestartEvent>
   /** Shuts the program down gracefully with `code` (escalate: 'exit'). */
   exit (code: number, reason: string): void
   /** Resolves once the runner has started (never, if its start failed: its stop then cancels every restart). */
@@ -188,6 +191,7 @@ export class Supervisor {
   #tell (event: RestartEvent): void {
     const frozen = Object.freeze(event)
     if (lifecycleChannel.hasSubscribers) lifecycleChannel.publish(frozen)
+    this.#host.restartTopic.publish(frozen)
     this.#host.onRestart(frozen)
   }
 

@@ -13,6 +13,7 @@ import type { AdminOptions, DebugOptions, MetricsOptions, PressureOptions } from
 import type { AggregateHealth, HealthCheckResult, HealthOptions, ServiceHealth, ServiceHealthOptions } from './health.ts'
 import type { PrestartFailureOptions, PrestartStage } from './prestart.ts'
 import type { RestartEvent, RestartOptions, RestartStatus } from './restart.ts'
+import type { Topics } from './topics.ts'
 import type { LifecycleWatch } from './watch.ts'
 import type { WorkerContext, WorkerContextWithHealth, WorkerOptions, WorkerSnapshot } from './worker.ts'
 
@@ -20,6 +21,7 @@ export type * from './builtin-options.ts'
 export type * from './health.ts'
 export type * from './prestart.ts'
 export type * from './restart.ts'
+export type * from './topics.ts'
 export type * from './watch.ts'
 export type * from './worker.ts'
 
@@ -118,6 +120,8 @@ export interface ServiceContext {
    */
   child (name: string, options: WorkerOptions & { readonly health: true }): WorkerContextWithHealth
   child (name: string, options?: WorkerOptions): WorkerContext
+  /** Publish and subscribe to topics; every subscription also ends when this service begins to stop (`signal`). */
+  readonly topics: Topics
 }
 
 /** What a service knows about upgrades of its process. */
@@ -405,7 +409,7 @@ export interface Runner {
    * For built-in plugins and other servers of the program. Rejects with FSR_ERR_LISTEN (`cause`: the system error).
    */
   listen (name: string, instance: FastifyInstance, address: { readonly port: number, readonly host: string }): Promise<void>
-  /** Adds a field to every service context (before `start()`); the context's own fields (`name`, `app`, `log`, `signal`, `health`, `upgrade`, `watch`, `attempt`, `child`) are refused. */
+  /** Adds a field to every service context (before `start()`); the context's own fields (`name`, `app`, `log`, `signal`, `health`, `upgrade`, `watch`, `attempt`, `child`, `topics`) are refused. */
   decorateContext<K extends keyof ServiceContext> (name: K, value: ServiceContext[K]): Runner
   /** The logger of one service (a pino child of the runner's logger, `app.log`), or undefined for an unknown name. */
   serviceLogger (name: string): Logger | undefined
@@ -423,6 +427,8 @@ export interface Runner {
   prestart (stage: PrestartStage): Runner
   /** Wait for and follow services' lifecycles; waits and iterations end only by their own `signal` (or leaving the loop). */
   readonly watch: LifecycleWatch
+  /** Publish and subscribe to topics, as `ctx.topics`; subscriptions end only by their own `signal` (or unsubscribing). */
+  readonly topics: Topics
 }
 
 declare module 'fastify' {

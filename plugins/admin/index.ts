@@ -15,6 +15,7 @@ import { resolveAdminOptions } from './options.ts'
 import { refuseNonFiniteNumbers } from './refuse-non-finite.ts'
 import { requireToken } from './require-token.ts'
 import { servicesRoute } from './services-route.ts'
+import { topicsRoute } from './topics-route.ts'
 import { upgradeRoute } from './upgrade-route.ts'
 
 /** Core errors carry no HTTP status; those an admin request can cause get theirs here. */
@@ -45,6 +46,7 @@ export const adminPlugin = fp<AdminPluginOptions>(async (admin, { runner, token 
   await admin.register(servicesRoute, { runner })
   await admin.register(logLevelRoutes, { runner })
   await admin.register(upgradeRoute, { runner })
+  await admin.register(topicsRoute, { runner })
 }, { name: 'fsr-admin', fastify: '5.x' })
 
 /** Creates the admin instance and ties its listen and close to the runner's start and stop. */

@@ -9,6 +9,7 @@ import type { BuiltinPlugin } from '../../types/builtin-plugin.ts'
 import { resolveMetricsOptions, type ResolvedMetricsOptions } from './options.ts'
 import { collectRequestMetrics } from './request-metrics.ts'
 import { createRunnerMetrics } from './runner-metrics.ts'
+import { createTopicMetrics } from './topic-metrics.ts'
 
 /**
  * The text of registry.metrics(), built one metric at a time with a turn of the event loop before
@@ -42,6 +43,7 @@ export function installMetrics (runner: Runner, options: ResolvedMetricsOptions)
   // Added to the main app before any service registers, so every route is measured.
   if (options.requests) collectRequestMetrics(runner.app, registry)
   createRunnerMetrics(runner, registry)
+  createTopicMetrics(runner, registry)
   runner.admin?.register(metricsRoute, { registry })
   return registry
 }

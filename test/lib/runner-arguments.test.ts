@@ -20,10 +20,10 @@ test('addHook refuses a hook that is not a function, at the call', () => {
 
 test('decorateContext refuses the fields the runner owns, and names that are not plain strings', () => {
   const runner = createRunner(quiet())
-  for (const name of ['name', 'app', 'log', 'signal', 'health', 'upgrade', 'watch', 'attempt', 'child']) {
+  for (const name of ['name', 'app', 'log', 'signal', 'health', 'upgrade', 'watch', 'attempt', 'child', 'topics']) {
     assert.throws(() => runner.decorateContext(name as never, 42 as never), (err: ArgumentError) => {
       assert.equal(err.code, 'FSR_ERR_INVALID_ARGUMENT')
-      assert.match(err.message, new RegExp(`^runner\\.decorateContext\\(\\): got "${name}"; expected a name other than the runner's own fields \\(name, app, log, signal, health, upgrade, watch, attempt, child\\)`))
+      assert.match(err.message, new RegExp(`^runner\\.decorateContext\\(\\): got "${name}"; expected a name other than the runner's own fields \\(name, app, log, signal, health, upgrade, watch, attempt, child, topics\\)`))
       return true
     }, name)
   }

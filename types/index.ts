@@ -16,6 +16,7 @@ import type { RestartEvent, RestartOptions, RestartStatus } from './restart.ts'
 import type { LifecycleWatch } from './watch.ts'
 
 export type * from './builtin-options.ts'
+export type * from './errors.ts'
 export type * from './health.ts'
 export type * from './prestart.ts'
 export type * from './restart.ts'

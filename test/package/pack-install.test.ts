@@ -78,6 +78,8 @@ test('npm pack builds what it ships; the tarball installs into an empty app and 
   // Typed against the shipped declarations: app.service and err.code come from dist/ alone.
   await writeFile(join(app, 'consumer.mts'), consumerBody([
     "import { createRunner, defineService, errors, type Runner, type ServiceContext } from 'fastify-service-runner'",
+    "const code: 'FSR_ERR_SERVICE_START' = new errors.FSR_ERR_SERVICE_START('s', 'init', 'x', { cause: null }).code",
+    'void code',
     'const typed: (runner: Runner) => ServiceContext | undefined = () => undefined',
     'void typed',
   ].join('\n')).replace('runner.address.port', 'runner.address!.port'))

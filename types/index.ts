@@ -1,10 +1,17 @@
 // The public contract of fastify-service-runner: types only, no runtime code.
 // lib/ and plugins/ import their shapes from here so code and contract cannot drift apart.
 import type {
+  FastifyBaseLogger,
   FastifyInstance,
   FastifyPluginAsync,
   FastifyPluginCallback,
+  FastifyPluginOptions,
   FastifyServerOptions,
+  FastifyTypeProvider,
+  FastifyTypeProviderDefault,
+  RawServerBase,
+  RawServerDefault,
+  RegisterOptions as FastifyRegisterOptions,
 } from 'fastify'
 import type { ServerOptions as HttpsServerOptions } from 'node:https'
 import type { Logger, LevelWithSilent } from 'pino'
@@ -202,12 +209,13 @@ export interface PluginServiceOptions {
   readonly restart?: RestartOptions
 }
 
-/** Options of `runner.register(plugin, opts)` for a plain Fastify plugin. */
-export interface RegisterOptions {
-  /** Makes the plugin a service with a lifecycle. Without it the name defaults to the plugin's name. */
+/**
+ * Options of `runner.register(plugin, opts)` for a plain Fastify plugin: the plugin's own `Options`
+ * (checked as `fastify.register` checks them), Fastify's `prefix` and `logLevel`, and `service`.
+ */
+export type RegisterOptions<Options extends FastifyPluginOptions = Record<string, unknown>> = FastifyRegisterOptions & Omit<Options, 'service'> & {
+  /** Makes the plugin a service with a lifecycle. Not passed to the plugin. */
   readonly service?: PluginServiceOptions
-  /** Any other key is passed to the plugin as its options. */
-  readonly [key: string]: unknown
 }
 
 /** Where the main server listens. */
@@ -359,8 +367,14 @@ export interface Runner {
   readonly app: FastifyInstance
   /** Adds a service, or a plain plugin (a service when `opts.service` is given). Throws at once on bad input. */
   register (service: Service): Runner
-  register (plugin: FastifyPluginAsync<any>, opts?: RegisterOptions): Runner
-  register (plugin: FastifyPluginCallback<any>, opts?: RegisterOptions): Runner
+  register<Options extends FastifyPluginOptions, Server extends RawServerBase = RawServerDefault, TypeProvider extends FastifyTypeProvider = FastifyTypeProviderDefault, Logger extends FastifyBaseLogger = FastifyBaseLogger> (
+    plugin: FastifyPluginCallback<Options, Server, TypeProvider, Logger>,
+    opts?: RegisterOptions<NoInfer<Options>>,
+  ): Runner
+  register<Options extends FastifyPluginOptions, Server extends RawServerBase = RawServerDefault, TypeProvider extends FastifyTypeProvider = FastifyTypeProviderDefault, Logger extends FastifyBaseLogger = FastifyBaseLogger> (
+    plugin: FastifyPluginAsync<Options, Server, TypeProvider, Logger>,
+    opts?: RegisterOptions<NoInfer<Options>>,
+  ): Runner
   /** Boots every service in registration order, then listens. Rejects (after stopping what started) on failure. */
   start (): Promise<void>
   /**

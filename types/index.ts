@@ -388,11 +388,11 @@ export interface Runner {
   register (service: Service<any>): Runner
   register<Options extends FastifyPluginOptions, Server extends RawServerBase = RawServerDefault, TypeProvider extends FastifyTypeProvider = FastifyTypeProviderDefault, Logger extends FastifyBaseLogger = FastifyBaseLogger> (
     plugin: FastifyPluginCallback<Options, Server, TypeProvider, Logger>,
-    opts?: RegisterOptions<NoInfer<Options>>,
+    opts?: RegisterOptions<Options>,
   ): Runner
   register<Options extends FastifyPluginOptions, Server extends RawServerBase = RawServerDefault, TypeProvider extends FastifyTypeProvider = FastifyTypeProviderDefault, Logger extends FastifyBaseLogger = FastifyBaseLogger> (
     plugin: FastifyPluginAsync<Options, Server, TypeProvider, Logger>,
-    opts?: RegisterOptions<NoInfer<Options>>,
+    opts?: RegisterOptions<Options>,
   ): Runner
   /** Boots every service in registration order, then listens. Rejects (after stopping what started) on failure. */
   start (): Promise<void>

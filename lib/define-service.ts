@@ -117,7 +117,7 @@ function dependencyNames (dependsOn: readonly Dependency[] | undefined): readonl
  * `Decorations` is what its `init` decorates `ctx.app` with (types only); `ctx.app` has what the services
  * given in `dependsOn` decorate (inferred, or the type argument `Dependencies` when `Decorations` is given).
  */
-export function defineService<Decorations extends object = {}, const Dependencies extends readonly Dependency[] = readonly []> (
+export function defineService<Decorations extends object = {}, const Dependencies extends readonly Dependency[] = readonly string[]> (
   definition: ServiceDefinition<FastifyInstance & DecorationsOf<Dependencies[number]>, Dependencies>,
 ): Service<Decorations & DecorationsOf<Dependencies[number]>> {
   const { name, problems } = validate(definition, DEFINITION_KEYS, HOOKS)

@@ -39,6 +39,8 @@ const cache = defineService<{ cache: Map<string, string> }, [typeof store]>({
   dependsOn: [store],
   async init (ctx) { expectType<Store>(ctx.app.kv); ctx.app.decorate('cache', new Map()) },
 })
+// A service that decorates may name its dependencies (names type nothing).
+defineService<{ flags: Set<string> }>({ name: 'flags', dependsOn: ['store', 'clock'], init (ctx) { ctx.app.decorate('flags', new Set()) } })
 defineService({ name: 'api', dependsOn: [cache], init (ctx) { expectType<Map<string, string>>(ctx.app.cache); expectType<Store>(ctx.app.kv) } })
 
 const runner = createRunner({ signals: false })

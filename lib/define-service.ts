@@ -1,6 +1,7 @@
 // defineService and the validation shared by both ways of declaring a service
 // (a definition, or a plain plugin registered with `{ service: { ... } }`).
-import type { AnyFastifyPlugin, PluginServiceOptions, Service, ServiceDefinition, ServiceHealthOptions, ServiceTimeouts } from '../types/index.ts'
+import type { FastifyInstance } from 'fastify'
+import type { AnyFastifyPlugin, DecorationsOf, Dependency, PluginServiceOptions, Service, ServiceDefinition, ServiceHealthOptions, ServiceTimeouts } from '../types/index.ts'
 import { FSR_ERR_INVALID_SERVICE, FSR_ERR_SERVICE_OUTSIDE_RUNNER } from './errors.ts'
 import { readServiceHealthOptions } from './health-options.ts'
 import { Problems, readTimeouts } from './options.ts'
@@ -57,8 +58,8 @@ function validate (input: unknown, keys: Set<string>, hooks: readonly string[]):
   const name = typeof fields.name === 'string' ? fields.name : '(unnamed)'
   if (typeof fields.name !== 'string' || !SERVICE_NAME.test(fields.name)) problems.add('name', fields.name, SERVICE_NAME_RULE)
   const dependsOn = fields.dependsOn
-  if (dependsOn !== undefined && (!Array.isArray(dependsOn) || !dependsOn.every((dep) => typeof dep === 'string'))) {
-    problems.add('dependsOn', dependsOn, 'an array of service names')
+  if (dependsOn !== undefined && (!Array.isArray(dependsOn) || !dependsOn.every((dep) => typeof dep === 'string' || isService(dep)))) {
+    problems.add('dependsOn', dependsOn, 'an array of service names (or of services from defineService)')
   }
   for (const hook of hooks) {
     if (fields[hook] !== undefined && typeof fields[hook] !== 'function') problems.add(hook, fields[hook], 'a function (ctx) => value or promise')
@@ -105,11 +106,23 @@ function throwIfInvalid (name: string, problems: Problems): void {
   }
 }
 
-/** Declares a service: a named unit with `init`, `run`, `ready` and `stop`, registered with `runner.register()`. */
-export function defineService (definition: ServiceDefinition): Service {
+/** The names of `dependsOn`, which names a service or gives the service itself. */
+function dependencyNames (dependsOn: readonly Dependency[] | undefined): readonly string[] {
+  if (dependsOn === undefined || dependsOn.length === 0) return NO_DEPENDENCIES
+  return Object.freeze(dependsOn.map((dependency) => typeof dependency === 'string' ? dependency : dependency.definition.name))
+}
+
+/**
+ * Declares a service: a named unit with `init`, `run`, `ready` and `stop`, registered with `runner.register()`.
+ * `Decorations` is what its `init` decorates `ctx.app` with (types only); `ctx.app` has what the services
+ * given in `dependsOn` decorate (inferred, or the type argument `Dependencies` when `Decorations` is given).
+ */
+export function defineService<Decorations extends object = {}, const Dependencies extends readonly Dependency[] = readonly string[]> (
+  definition: ServiceDefinition<FastifyInstance & DecorationsOf<Dependencies[number]>, Dependencies>,
+): Service<Decorations & DecorationsOf<Dependencies[number]>> {
   const { name, problems } = validate(definition, DEFINITION_KEYS, HOOKS)
   throwIfInvalid(name, problems)
-  const dependsOn = definition.dependsOn === undefined || definition.dependsOn.length === 0 ? NO_DEPENDENCIES : Object.freeze([...definition.dependsOn])
+  const dependsOn = dependencyNames(definition.dependsOn)
   // Not `{ ...definition, dependsOn }`: V8 gives each object made that way a hidden class of its own
   // (about 0.3 KB kept per service); Object.assign onto a literal shares one.
   const frozen = Object.freeze(Object.assign({}, definition, { dependsOn }))
@@ -121,7 +134,7 @@ export function defineService (definition: ServiceDefinition): Service {
   // would cost more than all the rest of defineService together (V8 changes the function's shape).
   service[DISPLAY_NAME] = name
   service.definition = frozen
-  return service
+  return service as Service<Decorations & DecorationsOf<Dependencies[number]>>
 }
 
 export function isService (value: unknown): value is Service {
@@ -157,7 +170,7 @@ export function toServiceSpec (target: unknown, opts: Readonly<Record<string, un
   const { check, drain } = service
   return {
     name: service.name,
-    dependsOn: service.dependsOn ?? [],
+    dependsOn: dependencyNames(service.dependsOn),
     timeouts: service.timeouts ?? {},
     health: service.health ?? {},
     restart,

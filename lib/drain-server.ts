@@ -9,15 +9,16 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { Server as NetServer, type Socket } from 'node:net'
 import { Server as TlsServer } from 'node:tls'
+import type { DestroyedConnection } from '../types/errors.ts'
 
 /** What was still open when a drain deadline passed. */
 export interface DrainOutcome {
   /** Sockets destroyed at the deadline, each with what it was: a request's socket, a WebSocket, an event stream. */
-  readonly destroyed: ReadonlyArray<{ readonly remote: string, readonly kind: ConnectionKind, readonly requests: readonly string[] }>
+  readonly destroyed: readonly DestroyedConnection[]
 }
 
 /** What a socket carries: HTTP requests (drained), or a connection open by design (closed by the application). */
-export type ConnectionKind = 'http' | 'websocket' | 'event-stream'
+export type ConnectionKind = DestroyedConnection['kind']
 
 /**
  * The response a socket is writing, if any. Node's http server sets `_httpMessage` when a response

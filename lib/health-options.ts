@@ -1,6 +1,6 @@
 // Validates the `health` field of one service (a definition or `opts.service` of a plain plugin);
 // its problems join the service's others in one FSR_ERR_INVALID_SERVICE.
-import type { ServiceHealthOptions } from '../types/index.ts'
+import type { DerivedByFunction, DerivedByRule, ServiceHealthOptions } from '../types/index.ts'
 import { readHealthTimers, readObject, type Problems } from './options.ts'
 
 const RULES = ['never', 'any', 'all'] as const
@@ -30,7 +30,9 @@ export function readServiceHealthOptions (problems: Problems, where: string, val
     ...timers,
     ...(typeof critical === 'boolean' ? { critical } : {}),
     ...(Array.isArray(follow) ? { follow: Object.freeze([...follow as string[]]) } : {}),
-    ...(unhealthyWhen === undefined ? {} : { unhealthyWhen: unhealthyWhen as ServiceHealthOptions['unhealthyWhen'] }),
-    ...(typeof derive === 'function' ? { derive: derive as ServiceHealthOptions['derive'] } : {}),
+    // Both given is a problem above; the function is kept then, as it replaces the rule.
+    ...(typeof derive === 'function'
+      ? { derive: derive as DerivedByFunction['derive'] }
+      : unhealthyWhen === undefined ? {} : { unhealthyWhen: unhealthyWhen as DerivedByRule['unhealthyWhen'] }),
   })
 }

@@ -6,6 +6,7 @@ import * as debugErrors from '../plugins/debug/errors.ts'
 import { metricsBuiltin } from '../plugins/metrics/index.ts'
 import { pressureBuiltin } from '../plugins/pressure/index.ts'
 import * as pressureErrors from '../plugins/pressure/errors.ts'
+import type { FsrError, FsrErrorConstructor } from '../types/errors.ts'
 import { composeRunner } from './compose-runner.ts'
 import * as coreErrors from './errors.ts'
 
@@ -17,7 +18,18 @@ export const createRunner = composeRunner([adminBuiltin, metricsBuiltin, debugBu
 export { defineService } from './define-service.ts'
 export { healthChannel } from './health-registry.ts'
 export { lifecycleChannel } from './lifecycle.ts'
-/** Every error of the package (core and built-in plugins), by code. */
-export const errors = Object.freeze({ ...coreErrors, ...adminErrors, ...debugErrors, ...pressureErrors })
+
+const errorModules = { ...coreErrors, ...adminErrors, ...debugErrors, ...pressureErrors }
+type ErrorModules = typeof errorModules
+/** The code of every error of the package (core and built-in plugins). */
+export type ErrorCode = keyof ErrorModules & `FSR_ERR_${string}`
+/** An error of the package: of any code, told apart by `code` (a `switch` narrows), or of the codes `C`. */
+export type RunnerError<C extends ErrorCode = ErrorCode> = FsrError<C>
+type ArgsOf<T> = T extends new (...args: infer A) => unknown ? A : never
+/** Every error of the package (core and built-in plugins), by code; `instanceof` one narrows to its `RunnerError`. */
+export const errors = Object.freeze(
+  // Only the errors: a module of errors may also hold a helper for their messages.
+  Object.fromEntries(Object.entries(errorModules).filter(([name]) => name.startsWith('FSR_ERR_'))),
+) as { readonly [C in ErrorCode]: FsrErrorConstructor<C, ArgsOf<ErrorModules[C]>> }
 export type * from '../types/index.ts'
 export { ExitCode, forcedExitCode } from './exit-codes.ts'

@@ -1,7 +1,7 @@
 // createRunner: the root Fastify instance, the ordered set of services, start and stop. The stop's
 // steps are in shutdown-sequence.ts, the sockets and generation of an upgrade in handover.ts, the
 // built-ins' hooks in runner-hooks.ts, one service's lifecycle in managed-service.ts.
-import { fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { fastify, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginOptions, type FastifyServerOptions } from 'fastify'
 import type { AddressInfo } from 'node:net'
 import type {
   AnyFastifyPlugin,
@@ -147,7 +147,8 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     if (status !== 'created') throw new FSR_ERR_ALREADY_STARTED('register a service')
     const spec = toServiceSpec(target, opts)
     if (spec === undefined) {
-      app.register(target as AnyFastifyPlugin, opts)
+      // Checked against the plugin's own options by Runner's register signatures; passed on as given.
+      app.register(target as AnyFastifyPlugin, opts as FastifyPluginOptions)
       return runner
     }
     if (services.has(spec.name) || health.has(spec.name)) throw new FSR_ERR_DUPLICATE_SERVICE(spec.name)

@@ -70,8 +70,11 @@ export interface HealthOptions {
   readonly timeout?: number
 }
 
-/** How one service's health is checked, derived and counted. */
-export interface ServiceHealthOptions extends HealthOptions {
+/** How one service's health is checked, derived and counted: `unhealthyWhen` or `derive`, not both. */
+export type ServiceHealthOptions = ServiceHealthCommon & (DerivedByRule | DerivedByFunction)
+
+/** The fields of `ServiceHealthOptions` besides its derivation rule. */
+export interface ServiceHealthCommon extends HealthOptions {
   /** Whether the service counts in `runner.health().status`. Default: `true`. */
   readonly critical?: boolean
   /**
@@ -79,14 +82,24 @@ export interface ServiceHealthOptions extends HealthOptions {
    * worse of its own and the one derived from them. Default: `[]`.
    */
   readonly follow?: readonly string[]
+}
+
+/** A follower's health derived by the built-in rule. */
+export interface DerivedByRule {
   /**
    * The derivation rule: the follower is `degraded` when a followed service is degraded or
    * unhealthy, and `unhealthy` only when `any` (one of them) or `all` (every one of them) is
    * unhealthy. Default: `'never'` (a follower is at worst `degraded` because of what it follows).
    */
   readonly unhealthyWhen?: 'never' | 'any' | 'all'
+  readonly derive?: undefined
+}
+
+/** A follower's health derived by a function of its own. */
+export interface DerivedByFunction {
   /** Replaces the rule: the followed services' statuses by name → the derived status. Not with `unhealthyWhen`. */
-  readonly derive?: (statuses: Readonly<Record<string, HealthStatus>>) => HealthStatus
+  readonly derive: (statuses: Readonly<Record<string, HealthStatus>>) => HealthStatus
+  readonly unhealthyWhen?: undefined
 }
 
 /** The health of the whole process, as returned by `runner.health()`. */

@@ -1,10 +1,17 @@
 // The public contract of fastify-service-runner: types only, no runtime code.
 // lib/ and plugins/ import their shapes from here so code and contract cannot drift apart.
 import type {
+  FastifyBaseLogger,
   FastifyInstance,
   FastifyPluginAsync,
   FastifyPluginCallback,
+  FastifyPluginOptions,
   FastifyServerOptions,
+  FastifyTypeProvider,
+  FastifyTypeProviderDefault,
+  RawServerBase,
+  RawServerDefault,
+  RegisterOptions as FastifyRegisterOptions,
 } from 'fastify'
 import type { ServerOptions as HttpsServerOptions } from 'node:https'
 import type { Logger, LevelWithSilent } from 'pino'
@@ -18,6 +25,7 @@ import type { LifecycleWatch } from './watch.ts'
 import type { WorkerContext, WorkerContextWithHealth, WorkerOptions, WorkerSnapshot } from './worker.ts'
 
 export type * from './builtin-options.ts'
+export type * from './errors.ts'
 export type * from './health.ts'
 export type * from './prestart.ts'
 export type * from './restart.ts'
@@ -84,12 +92,13 @@ export interface ServiceTimeouts {
 /**
  * The handle every service gets: passed as `ctx` to each hook of a `defineService`
  * definition, and reachable as `app.service` inside a plugin registered as a service.
+ * `App` is the type of `app`: Fastify's, with what the services in `dependsOn` decorate.
  */
-export interface ServiceContext {
+export interface ServiceContext<App extends FastifyInstance = FastifyInstance> {
   /** The service's unique name. */
   readonly name: string
   /** The Fastify instance the service's plugin runs in. */
-  readonly app: FastifyInstance
+  readonly app: App
   /** A pino child logger carrying `service: name`. */
   readonly log: Logger
   /** Aborted when the service begins to stop; `run` must honour it. */
@@ -138,18 +147,21 @@ export type UpgradeOutcome =
   | { readonly ok: false, readonly reason: string }
 
 /** Accepts the context and returns a value or a promise of it. */
-type Hook<T = unknown> = (ctx: ServiceContext) => T | Promise<T>
+type Hook<T = unknown, App extends FastifyInstance = FastifyInstance> = (ctx: ServiceContext<App>) => T | Promise<T>
 
-/** What `defineService` takes: a named unit with a lifecycle. */
-export interface ServiceDefinition {
+/** What `defineService` takes: a named unit with a lifecycle; `App` is the type of `ctx.app` in its hooks. */
+export interface ServiceDefinition<App extends FastifyInstance = FastifyInstance, Dependencies extends readonly Dependency[] = readonly Dependency[]> {
   /** Unique among the services of one runner; also the plugin's name. */
   readonly name: string
-  /** Names of services registered before this one; checked at registration. Default: `[]`. */
-  readonly dependsOn?: readonly string[]
+  /**
+   * Services registered before this one, by name or as the services themselves (then `ctx.app` has
+   * what they decorate); checked at registration. Default: `[]`.
+   */
+  readonly dependsOn?: Dependencies
   /** Acquire resources; may decorate `ctx.app` for the services registered after it. */
-  readonly init?: Hook
+  readonly init?: Hook<unknown, App>
   /** Background work, not awaited; its settling means the work ended (rejection = failure). A task's (`once`) is awaited. */
-  readonly run?: Hook
+  readonly run?: Hook<unknown, App>
   /**
    * Makes the service a task (a migration): the boot waits for its `run` (bounded by `timeouts.ready`)
    * before the next service loads; resolved, the task is `completed` (healthy); rejected, the boot
@@ -159,24 +171,24 @@ export interface ServiceDefinition {
    */
   readonly once?: boolean
   /** Resolve truthy once able to serve; awaited (with `timeouts.ready`) before the next service loads. */
-  readonly ready?: Hook
+  readonly ready?: Hook<unknown, App>
   /** Release everything `init` acquired; runs from an `onClose` hook, in reverse registration order. */
-  readonly stop?: Hook
+  readonly stop?: Hook<unknown, App>
   /**
    * Called when draining starts (before `stop`, while the main server still answers requests in
    * flight): close long-lived connections (WebSocket, SSE, streams) politely. Bounded by `timeouts.stop`.
    */
-  readonly drain?: Hook
+  readonly drain?: Hook<unknown, App>
   /**
    * Called in the old process before an upgrade hands its sockets over (flush, persist).
    * Bounded by `timeouts.stop`; a throw cancels the upgrade and the process keeps serving.
    */
-  readonly beforeUpgrade?: Hook
+  readonly beforeUpgrade?: Hook<unknown, App>
   /**
    * Passive health: polled every `health.interval` while the service runs, bounded by `health.timeout`;
    * returns a status or `{ status, detail }`. A throw or a timeout makes the service `unhealthy`.
    */
-  readonly check?: Hook<HealthCheckResult>
+  readonly check?: Hook<HealthCheckResult, App>
   /** Per-phase time limits. */
   readonly timeouts?: ServiceTimeouts
   /** How the service's health is checked, derived and counted. */
@@ -185,10 +197,25 @@ export interface ServiceDefinition {
   readonly restart?: RestartOptions
 }
 
-/** A service made by `defineService`: a Fastify plugin carrying its definition. */
-export interface Service extends FastifyPluginAsync {
-  readonly definition: Readonly<ServiceDefinition>
+/** Marks, in types only, what a service decorates. */
+declare const decorates: unique symbol
+
+/**
+ * A service made by `defineService`: a Fastify plugin carrying its definition (`dependsOn` as names).
+ * `Decorations` is what it (and what it depends on) adds to the Fastify instance, as `defineService`'s type arguments say.
+ */
+export interface Service<Decorations extends object = {}> extends FastifyPluginAsync {
+  readonly definition: Readonly<ServiceDefinition<any>> & { readonly dependsOn: readonly string[] }
+  readonly [decorates]?: Decorations
 }
+
+/** A service named in `dependsOn`: its name, or the service itself. */
+export type Dependency = string | Service<any>
+
+/** What the services among `S` (a union, where names count for nothing) decorate, together. */
+export type DecorationsOf<S> = UnionToIntersection<S extends Service<infer D> ? D : never>
+// The intersection of a union's members: inferred from a parameter position, so contravariant.
+type UnionToIntersection<U> = [U] extends [never] ? {} : (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void ? I : never
 
 /**
  * Service fields for registering a plain Fastify plugin as a service. The plugin's body is its
@@ -197,8 +224,8 @@ export interface Service extends FastifyPluginAsync {
 export interface PluginServiceOptions {
   /** Unique among the services of one runner. */
   readonly name: string
-  /** Names of services registered before this one. Default: `[]`. */
-  readonly dependsOn?: readonly string[]
+  /** Services registered before this one, by name or as the services themselves. Default: `[]`. */
+  readonly dependsOn?: readonly Dependency[]
   /** Per-phase time limits (`init` bounds loading the plugin). */
   readonly timeouts?: ServiceTimeouts
   /**
@@ -217,12 +244,13 @@ export interface PluginServiceOptions {
   readonly restart?: RestartOptions
 }
 
-/** Options of `runner.register(plugin, opts)` for a plain Fastify plugin. */
-export interface RegisterOptions {
-  /** Makes the plugin a service with a lifecycle. Without it the name defaults to the plugin's name. */
+/**
+ * Options of `runner.register(plugin, opts)` for a plain Fastify plugin: the plugin's own `Options`
+ * (checked as `fastify.register` checks them), Fastify's `prefix` and `logLevel`, and `service`.
+ */
+export type RegisterOptions<Options extends FastifyPluginOptions = Record<string, unknown>> = FastifyRegisterOptions & Omit<Options, 'service'> & {
+  /** Makes the plugin a service with a lifecycle. Not passed to the plugin. */
   readonly service?: PluginServiceOptions
-  /** Any other key is passed to the plugin as its options. */
-  readonly [key: string]: unknown
 }
 
 /** Where the main server listens. */
@@ -373,9 +401,15 @@ export interface Runner {
   /** The root (main server) Fastify instance. */
   readonly app: FastifyInstance
   /** Adds a service, or a plain plugin (a service when `opts.service` is given). Throws at once on bad input. */
-  register (service: Service): Runner
-  register (plugin: FastifyPluginAsync<any>, opts?: RegisterOptions): Runner
-  register (plugin: FastifyPluginCallback<any>, opts?: RegisterOptions): Runner
+  register (service: Service<any>): Runner
+  register<Options extends FastifyPluginOptions, Server extends RawServerBase = RawServerDefault, TypeProvider extends FastifyTypeProvider = FastifyTypeProviderDefault, Logger extends FastifyBaseLogger = FastifyBaseLogger> (
+    plugin: FastifyPluginCallback<Options, Server, TypeProvider, Logger>,
+    opts?: RegisterOptions<Options>,
+  ): Runner
+  register<Options extends FastifyPluginOptions, Server extends RawServerBase = RawServerDefault, TypeProvider extends FastifyTypeProvider = FastifyTypeProviderDefault, Logger extends FastifyBaseLogger = FastifyBaseLogger> (
+    plugin: FastifyPluginAsync<Options, Server, TypeProvider, Logger>,
+    opts?: RegisterOptions<Options>,
+  ): Runner
   /** Boots every service in registration order, then listens. Rejects (after stopping what started) on failure. */
   start (): Promise<void>
   /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import { createRunner, defineService, type HealthChange, type Runner, type ServiceContext, type ServiceHealthOptions } from '../../lib/index.ts'
+import { createRunner, defineService, type HealthChange, type Runner, type ServiceContext, type DerivedByRule } from '../../lib/index.ts'
 import { deriveStatus } from '../../lib/health-derive.ts'
 import { captureLogs, type LogCapture } from '../helpers/log-capture.ts'
 
@@ -11,7 +11,7 @@ interface Chain {
 }
 
 /** Starts store → ledger → wallet, each following the one before with `rule`. */
-async function startChain (t: TestContext, rule: Omit<ServiceHealthOptions, 'follow'> = {}): Promise<Chain> {
+async function startChain (t: TestContext, rule: DerivedByRule = {}): Promise<Chain> {
   const logs = captureLogs()
   const runner = createRunner({ server: false, signals: false, admin: false, pressure: false, logger: logs.logger })
   t.after(() => runner.stop())

@@ -1,9 +1,11 @@
-// The store: PostgreSQL for the services after it, as `app.store`: the embedded PGlite (Postgres
-// compiled to WASM), kept in a data directory by a store process of its own, so that its seconds of
-// initdb never block this process and its data outlives an upgrade.
+// The store: PostgreSQL for the services after it, as `app.store`. By default the embedded PGlite
+// (Postgres compiled to WASM), kept in a data directory by a store process of its own, so that its
+// seconds of initdb never block this process and its data outlives an upgrade; with DATABASE_URL,
+// a real PostgreSQL through `pg`. The same SQL runs on both.
 import { defineService } from '../../lib/index.ts'
 import { resolveStoreOptions } from '../store/options.ts'
 import { PgliteStore } from '../store/pglite-client.ts'
+import { PostgresStore } from '../store/postgres-client.ts'
 import type { Store } from '../store/store.ts'
 
 declare module 'fastify' {
@@ -19,6 +21,23 @@ export const store = defineService({
   timeouts: { init: 60_000 },
   async init (ctx) {
     const options = resolveStoreOptions(process.env)
+    if (options.engine === 'postgres') {
+      const db = new PostgresStore(options.url, (err) => {
+        ctx.log.warn({ err }, 'database connection lost')
+        ctx.health.report('degraded', { reason: 'database connection lost' })
+      })
+      try {
+        // Fail the boot now, not at the first request, when the database cannot be reached.
+        await db.query('select 1')
+      } catch (err) {
+        await db.close()
+        throw err
+      }
+      ctx.app.decorate('store', db)
+      const { host, pathname } = new URL(options.url)
+      ctx.log.info({ engine: 'postgres', host, database: pathname.slice(1) }, 'store opened')
+      return
+    }
     const { store: db, storePid, spawned } = await PgliteStore.open({
       ...options,
       log: ctx.log,

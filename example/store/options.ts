@@ -1,9 +1,12 @@
-// Where the example's embedded store keeps its data, from the environment (FSR_EXAMPLE_DATA_DIR).
+// Which store the example runs on, from the environment: a real PostgreSQL when DATABASE_URL is
+// set, else the embedded PGlite in a data directory (FSR_EXAMPLE_DATA_DIR).
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { FSR_ERR_EXAMPLE_STORE_OPTIONS } from './errors.ts'
 
-export interface ResolvedStoreOptions { readonly engine: 'pglite', readonly dataDir: string, readonly socketPath: string }
+export type ResolvedStoreOptions =
+  | { readonly engine: 'postgres', readonly url: string }
+  | { readonly engine: 'pglite', readonly dataDir: string, readonly socketPath: string }
 
 /** The default data directory: kept across runs (until the temporary directory is cleaned). */
 export const DEFAULT_DATA_DIR = join(tmpdir(), 'fsr-example-notes')
@@ -13,6 +16,13 @@ const MAX_SOCKET_PATH_BYTES = 103
 
 export function resolveStoreOptions (env: NodeJS.ProcessEnv = process.env): ResolvedStoreOptions {
   const problems: string[] = []
+  const url = env.DATABASE_URL
+  if (url !== undefined && url !== '') {
+    const protocol = URL.canParse(url) ? new URL(url).protocol : undefined
+    if (protocol === 'postgres:' || protocol === 'postgresql:') return Object.freeze({ engine: 'postgres', url })
+    // The URL may hold a password: the message names only what was wrong with it.
+    problems.push(`DATABASE_URL: expected a postgres:// or postgresql:// URL, got ${protocol === undefined ? 'something that is not a URL' : `a ${protocol}// URL`}`)
+  }
   const dir = env.FSR_EXAMPLE_DATA_DIR
   if (dir === '') problems.push('FSR_EXAMPLE_DATA_DIR: expected a directory path, got an empty string (unset it for the default)')
   const dataDir = resolve(dir === undefined || dir === '' ? DEFAULT_DATA_DIR : dir)

@@ -2,9 +2,11 @@
 // store lives in a data directory, owned by one store process that both generations share.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { waitFor } from '../helpers/fixture-process.ts'
+import { startLoad } from '../helpers/strict-client.ts'
 import { BOOT_TIMEOUT, exampleDataDir, exampleStarted, hasLockFile, postNote, processGone, startExample } from '../helpers/example-process.ts'
 
-test('a note made before kill -HUP is read through the new generation, and the store closes with the last one', { timeout: 2 * BOOT_TIMEOUT + 60_000 }, async (t) => {
+test('a note made before kill -HUP is read through the new generation, no request fails meanwhile, and the store closes with the last one', { timeout: 2 * BOOT_TIMEOUT + 60_000 }, async (t) => {
   const example = startExample(t, await exampleDataDir(t))
   const { fixture } = example
   const { base } = await exampleStarted(example)
@@ -14,6 +16,12 @@ test('a note made before kill -HUP is read through the new generation, and the s
   assert.equal(created.status, 201)
   const note = await created.json() as { id: number }
 
+  // A strict client (no retries) reads the note through the whole handover. A note carries no pid:
+  // only the failures count here.
+  const load = startLoad(Number(new URL(base).port), `/notes/${note.id}`, 2)
+  t.after(() => load.stop())
+  await waitFor(() => load.answeredAt.length > 0, 10_000)
+
   fixture.child.kill('SIGHUP')
   const { newPid } = await fixture.waitForLine((line) => line.msg === 'upgrade started', 10_000) as { newPid: number }
   await fixture.waitForLine((line) => line.msg === 'upgrade handed over, draining' && line.pid === oldPid, BOOT_TIMEOUT)
@@ -22,6 +30,10 @@ test('a note made before kill -HUP is read through the new generation, and the s
   const exit = child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise<number | null>((resolve) => child.once('exit', resolve))
   await processGone(oldPid)
   assert.equal(await exit, 0, fixture.describe())
+
+  const served = load.answeredAt.length
+  await waitFor(() => load.answeredAt.length > served, 10_000)
+  assert.deepEqual((await load.stop()).failures, [], 'no request failed through the upgrade')
 
   // The old generation is gone: the listening socket now belongs to the new one alone.
   const read = await fetch(`${base}/notes/${note.id}`)

@@ -36,7 +36,7 @@ interface Lease {
 
 export class PgliteStore implements Store {
   readonly #options: PgliteStoreOptions
-  readonly #pending = new Map<number, (response: StoreResponse) => void>()
+  readonly #pending = new Map<number, { resolve: (response: StoreResponse) => void, reject: (err: Error) => void }>()
   readonly #closing = new AbortController()
   #lease: Lease | undefined
   #reconnecting: Promise<Lease> | undefined
@@ -77,9 +77,10 @@ export class PgliteStore implements Store {
   }
 
   #send (lease: Lease, body: RequestBody): Promise<StoreResponse> {
+    if (lease.socket.destroyed) return Promise.reject(new FSR_ERR_EXAMPLE_STORE_GONE(`store process ${lease.storePid} went away`))
     const id = this.#nextId++
-    return new Promise((resolve) => {
-      this.#pending.set(id, resolve)
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject })
       writeFrame(lease.socket, { id, ...body } as StoreRequest)
     })
   }
@@ -110,9 +111,9 @@ export class PgliteStore implements Store {
           lease = { socket, storePid: message.hello.pid, spawned }
           return resolve(lease)
         }
-        const answer = this.#pending.get(message.id)
+        const waiting = this.#pending.get(message.id)
         this.#pending.delete(message.id)
-        answer?.(message)
+        waiting?.resolve(message)
       })
       socket.on('error', (err: NodeJS.ErrnoException) => {
         if (lease !== undefined) return
@@ -130,8 +131,8 @@ export class PgliteStore implements Store {
   #lost (lease: Lease): void {
     if (this.#lease === lease) this.#lease = undefined
     const gone = new FSR_ERR_EXAMPLE_STORE_GONE(`store process ${lease.storePid} went away`)
-    // Queries under way fail (the release of close() ends this way too).
-    for (const [id, answer] of this.#pending) answer({ id, error: { message: gone.message, code: gone.code } })
+    // Queries under way fail (a release that the store process could not answer ends this way too).
+    for (const waiting of this.#pending.values()) waiting.reject(gone)
     this.#pending.clear()
     if (!this.#closing.signal.aborted) this.#options.onGone(gone.message)
   }
@@ -151,7 +152,11 @@ async function spawnStore (dataDir: string, log: FastifyBaseLogger, signal: Abor
     return await new Promise((resolve, reject) => {
       child.once('message', (message: { type: 'ready' | 'busy' }) => resolve(message.type))
       child.once('error', reject)
-      child.once('exit', (code, exitSignal) => reject(new FSR_ERR_EXAMPLE_STORE_EXITED(code === null ? `signal ${exitSignal}` : `code ${code}`, logFile)))
+      child.once('exit', (code, exitSignal) => {
+        // Only a store process that stood back for another one exits 0 before it is ready (in case its exit overtook its message).
+        if (code === 0) return resolve('busy')
+        reject(new FSR_ERR_EXAMPLE_STORE_EXITED(code === null ? `signal ${exitSignal}` : `code ${code}`, logFile))
+      })
       signal.addEventListener('abort', () => reject(signal.reason), { once: true, signal: settled.signal })
     })
   } finally {

@@ -1,12 +1,17 @@
-// The quick start: a notes service on an embedded PostgreSQL, with its schema made by a one-shot
-// migration task, two background jobs (one of them flaky, restarted with backoff) and an HTTP API.
+// The quick start: a notes service on PostgreSQL (the embedded PGlite in a data directory, or a real
+// server with DATABASE_URL), with its schema made by a one-shot migration task, two background jobs
+// (one of them flaky, restarted with backoff) and an HTTP API. A walk through it: example/README.md.
 //
 //   npm start                                   main server on 127.0.0.1:3000, admin on 127.0.0.1:9090
 //   FSR_PORT=8080 FSR_HOST=0.0.0.0 npm start    the address from the environment
+//   FSR_EXAMPLE_DATA_DIR=/var/tmp/notes npm start  the embedded store's data directory
+//   DATABASE_URL=postgres://localhost/notes npm start
 //   curl -d '{"text":"hello","ttlSeconds":5}' -H 'content-type: application/json' localhost:3000/notes
 //   curl localhost:3000/notes                   curl localhost:9090/health
 //
 // Ctrl-C (SIGINT) or SIGTERM drains the server and stops the services in reverse order, exit code 0.
+// kill -HUP upgrades to a new process without dropping a request: run node directly for that
+// (node --import tsx example/index.ts), not npm, which would exit with the old process.
 import { createRunner } from '../lib/index.ts'
 import { api } from './services/api.ts'
 import { digest } from './services/digest.ts'

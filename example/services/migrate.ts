@@ -18,7 +18,7 @@ export const migrate = defineService({
   dependsOn: ['store'],
   once: true,
   async run (ctx) {
-    await ctx.app.store.exec(SCHEMA)
+    await ctx.app.store.query(SCHEMA)
     ctx.log.info({ tables: ['notes'] }, 'schema migrated')
   },
 })

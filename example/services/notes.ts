@@ -1,5 +1,5 @@
 // Notes: the domain on top of the store. Each note may expire; `app.notes` is what routes and jobs use.
-import type { PGlite } from '@electric-sql/pglite'
+import type { Store } from '../store/store.ts'
 import { Counter } from 'prom-client'
 import { defineService } from '../../lib/index.ts'
 
@@ -26,10 +26,10 @@ function toNote (row: NoteRow): Note {
 }
 
 export class Notes {
-  readonly #db: PGlite
+  readonly #db: Store
   readonly #created: Counter
 
-  constructor (db: PGlite, created: Counter) {
+  constructor (db: Store, created: Counter) {
     this.#db = db
     this.#created = created
   }

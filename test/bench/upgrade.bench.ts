@@ -5,7 +5,6 @@
 // program again). Both in one run, timed on this process's clock.
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -13,6 +12,7 @@ import type { Benchmark, Row } from './benchmark.ts'
 import { median } from './measure.ts'
 import { formatNumber } from './print-table.ts'
 import { isListening, killIfAlive, spawnProgram, waitForExit, type Program } from './spawn-program.ts'
+import { findFreePort } from '../helpers/free-port.ts'
 import { FAILURE_PACE_MS, startLoad, type Load, type LoadResult } from '../helpers/strict-client.ts'
 
 const CYCLES = 5
@@ -21,15 +21,6 @@ const REQUEST_MS = 20
 /** A cycle ends once the new process has answered this many requests. */
 const SERVED_AFTER_CYCLE = 10
 const PROGRAM = 'runner-server.ts'
-
-/** A port that was free a moment ago: both the upgrades and the restarts must keep one address. */
-async function findFreePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /** Waits until `pid` has answered `count` requests of the load (bounded). */
 async function waitForServed (load: Load, pid: number, count: number, ms = 10_000): Promise<void> {

@@ -2,26 +2,20 @@
 // background job purges expired notes, and a signal stops every service in reverse order, exit 0.
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import { startFixture, type Fixture } from '../helpers/fixture-process.ts'
+import { BOOT_TIMEOUT, exampleDataDir, exampleStarted, hasLockFile, postNote, startExample as startExampleProcess, type Example } from '../helpers/example-process.ts'
 
 type LogLine = Record<string, unknown>
 
-// The store's first open runs initdb inside WASM: several seconds on a small machine.
-const BOOT_TIMEOUT = 90_000
 const SERVICES = ['store', 'migrate', 'notes', 'janitor', 'digest', 'api']
 
-type Example = Fixture
-
-async function startExample (t: TestContext): Promise<{ example: Example, base: string, admin: string }> {
-  const example = startFixture(t, 'example/index.ts', { FSR_PORT: '0', FSR_HOST: '127.0.0.1', FSR_ADMIN_PORT: '0', FSR_LOG_LEVEL: 'debug', FSR_LOG_FORMAT: 'json' })
-  const started = await example.waitForLine((line) => line.msg === 'runner started', BOOT_TIMEOUT) as { address: { host: string, port: number } }
-  const admin = example.lines.find((line) => line.msg === 'admin server listening') as { port: number } | undefined
-  assert.ok(admin !== undefined, `the admin server listens before the runner has started; ${example.describe()}`)
-  return { example, base: `http://127.0.0.1:${started.address.port}`, admin: `http://127.0.0.1:${admin.port}` }
-}
-
-function postNote (base: string, body: unknown): Promise<Response> {
-  return fetch(`${base}/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+async function startExample (t: TestContext): Promise<{ example: Example['fixture'], store: Example, base: string, admin: string }> {
+  // Each test on a data directory of its own: the embedded store keeps its notes across runs.
+  const store = startExampleProcess(t, await exampleDataDir(t))
+  const example = store.fixture
+  const { base, admin } = await exampleStarted(store)
+  const messages = example.lines.map((line) => line.msg)
+  assert.ok(messages.indexOf('admin server listening') < messages.indexOf('runner started'), `the admin server listens before the runner has started; ${example.describe()}`)
+  return { example, store, base, admin }
 }
 
 /** Each service's `stopped` transition once the shutdown began (a restart stops a service too), in the order they were logged. */
@@ -31,7 +25,7 @@ function stoppedOrder (lines: LogLine[]): unknown[] {
 }
 
 test('the example serves notes, purges expired ones in the background, and exits 0 on SIGTERM', { timeout: BOOT_TIMEOUT + 60_000 }, async (t) => {
-  const { example, base, admin } = await startExample(t)
+  const { example, store, base, admin } = await startExample(t)
 
   let kept = { id: 0 }
   await t.test('POST /notes stores a note and GET /notes/:id reads it back', async () => {
@@ -99,6 +93,7 @@ test('the example serves notes, purges expired ones in the background, and exits
     assert.ok(example.lines.some((line) => line.msg === 'shutdown signal received' && line.signal === 'SIGTERM'))
     assert.deepEqual(stoppedOrder(example.lines), [...SERVICES].reverse())
     assert.ok(messages.indexOf('store closed') > messages.indexOf('shutdown signal received'), 'the store closed its database')
+    assert.equal(hasLockFile(store), false, 'the store process closed the data directory before the last generation exited')
     assert.equal(messages.at(-1), 'runner stopped', JSON.stringify(example.lines.slice(-4)))
     // The only errors: the digest's first life failing on purpose (its state, and its health with it).
     const errors = example.lines.filter((line) => (line.level as number) >= 50)

@@ -37,8 +37,8 @@ export interface AdminAnswer {
 }
 
 /** Sends one request; `expected` lists the statuses the command reads (others are a CliError). */
-export async function request (target: AdminTarget, method: string, path: string, expected: readonly number[], body?: unknown): Promise<AdminAnswer> {
-  const headers: Record<string, string> = {}
+export async function request (target: AdminTarget, method: string, path: string, expected: readonly number[], body?: unknown, extraHeaders: Record<string, string> = {}): Promise<AdminAnswer> {
+  const headers: Record<string, string> = { ...extraHeaders }
   if (target.token !== undefined) headers.authorization = `Bearer ${target.token}`
   if (body !== undefined) headers['content-type'] = 'application/json'
   const url = new URL(path, target.url)

@@ -3,12 +3,14 @@
 import { parseArgs } from 'node:util'
 import { CliError, CliExit } from './admin-client.ts'
 import { health, logLevel, profile, status, upgrade, type CommandInput, type Outcome } from './commands.ts'
+import { watch } from './watch.ts'
 
 const USAGE = `usage: fsr <command> [options]
 
 commands:
   status                         services: state, health, restarts, uptime
   health                         exit 0 when healthy (or degraded), 1 otherwise
+  watch                          lifecycle, health and restart events as they happen
   upgrade                        zero-downtime upgrade; waits for the outcome
   log-level [[<service>] <level>] [--revert-after 5m]
                                  list the log levels, or set the runner's or a service's
@@ -25,6 +27,7 @@ options:
 const COMMANDS: Record<string, (input: CommandInput) => Promise<Outcome>> = {
   status,
   health,
+  watch,
   upgrade,
   'log-level': logLevel,
   profile,

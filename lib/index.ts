@@ -1,5 +1,6 @@
 // The package's face: the public API, composed from the core and the built-in plugins.
 import { adminBuiltin } from '../plugins/admin/index.ts'
+import { dashboardBuiltin } from '../plugins/dashboard/index.ts'
 import * as adminErrors from '../plugins/admin/errors.ts'
 import { debugBuiltin } from '../plugins/debug/index.ts'
 import * as debugErrors from '../plugins/debug/errors.ts'
@@ -12,9 +13,9 @@ import * as coreErrors from './errors.ts'
 
 /**
  * Creates a runner with the built-in plugins switched on (each can be turned off with its option set
- * to `false`). Order matters: `admin` creates the admin server that `metrics` and `debug` add routes to.
+ * to `false`). Order matters: `admin` creates the admin server that `metrics`, `debug` and `dashboard` add routes to.
  */
-export const createRunner = composeRunner([adminBuiltin, metricsBuiltin, debugBuiltin, pressureBuiltin])
+export const createRunner = composeRunner([adminBuiltin, metricsBuiltin, debugBuiltin, dashboardBuiltin, pressureBuiltin])
 export { defineService } from './define-service.ts'
 export { healthChannel } from './health-registry.ts'
 export { lifecycleChannel } from './lifecycle.ts'

@@ -58,3 +58,9 @@ export interface DebugOptions {
   /** Upper bound of `?seconds=` of the CPU and heap profiles. Default: `60`. */
   readonly maxProfileSeconds?: number
 }
+
+/** The dashboard on the admin server (`GET /`, `GET /events`). */
+export interface DashboardOptions {
+  /** Events kept for clients that reconnect (`Last-Event-ID`), 10 to 100000. Default: `1000`. */
+  readonly history?: number
+}

@@ -16,7 +16,7 @@ import type {
 import type { ServerOptions as HttpsServerOptions } from 'node:https'
 import type { Logger, LevelWithSilent } from 'pino'
 import type { Registry } from 'prom-client'
-import type { AdminOptions, DebugOptions, MetricsOptions, PressureOptions } from './builtin-options.ts'
+import type { AdminOptions, DashboardOptions, DebugOptions, MetricsOptions, PressureOptions } from './builtin-options.ts'
 import type { AggregateHealth, HealthCheckResult, HealthOptions, ServiceHealth, ServiceHealthOptions } from './health.ts'
 import type { PrestartFailureOptions, PrestartStage } from './prestart.ts'
 import type { RestartEvent, RestartOptions, RestartStatus } from './restart.ts'
@@ -321,6 +321,8 @@ export interface RunnerOptions {
   readonly metrics?: MetricsOptions | false
   /** The profiling endpoints of the admin server under `/debug`, or `false` for none. Default: `{ maxProfileSeconds: 60 }`. */
   readonly debug?: DebugOptions | false
+  /** The live dashboard on the admin server (`GET /`, `GET /events`), or `false` for none. Default: `{ history: 1000 }`. */
+  readonly dashboard?: DashboardOptions | false
   /** Zero-downtime upgrade on SIGHUP (needs `signals`), or `false` to refuse upgrades. */
   readonly upgrade?: UpgradeOptions | false
   /**

@@ -58,27 +58,30 @@ function countRestarts (timeline: ReadonlyArray<{ to: string }>): number {
   return Math.max(0, timeline.filter((transition) => transition.to === 'initiating').length - 1)
 }
 
+/** The `/services` answer: every service's state, health, restarts and timeline (the dashboard reads it too). */
+export function readServices (runner: Runner) {
+  const health = readHealth(runner)
+  const services = runner.states().map((snapshot) => ({
+    name: snapshot.name,
+    ...health.services[snapshot.name],
+    restarts: countRestarts(snapshot.timeline),
+    // Only for a service with a restart policy.
+    ...(snapshot.restart?.lastReason === undefined ? {} : { lastRestartReason: snapshot.restart.lastReason }),
+    ...(snapshot.restart?.nextAttemptAt === undefined ? {} : { nextRestartAt: snapshot.restart.nextAttemptAt }),
+    ...(snapshot.restart === undefined ? {} : { restartsGivenUp: snapshot.restart.isGivenUp }),
+    timeline: snapshot.timeline.map(({ from, to, at, duration, error }) => ({
+      ...(from === undefined ? {} : { from }),
+      to,
+      at,
+      duration,
+      // An open endpoint: a failure's message may quote a connection URL with its password.
+      ...(error === undefined ? {} : { error: redactUrlCredentials(error.message) }),
+    })),
+    workers: snapshot.workers ?? [],
+  }))
+  return { runner: runner.status, services }
+}
+
 export async function servicesRoute (admin: FastifyInstance, { runner }: { runner: Runner }): Promise<void> {
-  admin.get('/services', { schema: { response: { 200: servicesSchema } } }, async () => {
-    const health = readHealth(runner)
-    const services = runner.states().map((snapshot) => ({
-      name: snapshot.name,
-      ...health.services[snapshot.name],
-      restarts: countRestarts(snapshot.timeline),
-      // Only for a service with a restart policy.
-      ...(snapshot.restart?.lastReason === undefined ? {} : { lastRestartReason: snapshot.restart.lastReason }),
-      ...(snapshot.restart?.nextAttemptAt === undefined ? {} : { nextRestartAt: snapshot.restart.nextAttemptAt }),
-      ...(snapshot.restart === undefined ? {} : { restartsGivenUp: snapshot.restart.isGivenUp }),
-      timeline: snapshot.timeline.map(({ from, to, at, duration, error }) => ({
-        ...(from === undefined ? {} : { from }),
-        to,
-        at,
-        duration,
-        // An open endpoint: a failure's message may quote a connection URL with its password.
-        ...(error === undefined ? {} : { error: redactUrlCredentials(error.message) }),
-      })),
-      workers: snapshot.workers ?? [],
-    }))
-    return { runner: runner.status, services }
-  })
+  admin.get('/services', { schema: { response: { 200: servicesSchema } } }, async () => readServices(runner))
 }

@@ -19,6 +19,7 @@ const MODULES: readonly string[] = [
   './metrics.bench.ts',
   './watch.bench.ts',
   './topics.bench.ts',
+  './dashboard.bench.ts',
 ]
 
 /** A benchmark still running after this long is killed and reported as failed. */

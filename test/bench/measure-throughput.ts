@@ -9,6 +9,7 @@
 // loads. Where `taskset` exists, the servers run on CPU 0 and the load on CPU 1.
 import autocannon from 'autocannon'
 import { spawn, spawnSync } from 'node:child_process'
+import { get } from 'node:http'
 import { availableParallelism } from 'node:os'
 import type { Row } from './benchmark.ts'
 import { median, pairedRatio } from './measure.ts'
@@ -19,6 +20,15 @@ export interface ServerSubject {
   readonly file: string
   readonly env?: Readonly<Record<string, string>>
   readonly nodeFlags?: readonly string[]
+  /** Clients that stay connected to the admin server's `/events` (from this process) while it is loaded. */
+  readonly eventClients?: number
+}
+
+/** Opens `count` event streams on the admin port and reads them; returns what closes them. */
+function openEventClients (adminPort: number, count: number): () => void {
+  const requests = Array.from({ length: count }, () => get(`http://127.0.0.1:${adminPort}/events`, (response) => response.resume()))
+  for (const request of requests) request.on('error', () => {})
+  return () => { for (const request of requests) request.destroy() }
 }
 
 /**
@@ -138,6 +148,7 @@ export async function compareThroughput<K extends string> (subjects: Readonly<Re
   try {
     for (let round = 0; round < options.rounds; round++) {
       // stdout to /dev/null: a log reader in this process would compete with the load for its core.
+      let closers: Array<() => void> = []
       const programs = names.map((name) => spawnProgram(subjects[name].file, {
         env: { FSR_PORT: '0', ...subjects[name].env },
         stdout: 'ignore',
@@ -145,7 +156,9 @@ export async function compareThroughput<K extends string> (subjects: Readonly<Re
         ...(isPinned ? { cpu: 0 } : {}),
       }))
       try {
-        const ports = await Promise.all(programs.map(async (program) => (await program.waitForLine(isListening)).json.port as number))
+        const listening = await Promise.all(programs.map(async (program) => (await program.waitForLine(isListening)).json))
+        const ports = listening.map((json) => json.port as number)
+        closers = names.map((name, i) => openEventClients(listening[i].adminPort as number, subjects[name].eventClients ?? 0))
         for (const port of ports) await load(port, options.path, options.connections, options.warmupSeconds)
         for (let turn = 0; turn < names.length; turn++) {
           const i = (round + turn) % names.length
@@ -155,6 +168,7 @@ export async function compareThroughput<K extends string> (subjects: Readonly<Re
           errors[i] += result.errors
         }
       } finally {
+        for (const close of closers) close()
         await Promise.all(programs.map(stopServer))
       }
     }

@@ -7,7 +7,7 @@
 // steadily for the life of each process, which drowned the costs the benchmarks compare.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -81,6 +81,8 @@ export function buildFixtures (): void {
   }))
   const tsc = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(build, 'tsconfig.json')], { encoding: 'utf8' })
   if (tsc.status !== 0) throw new Error(`compiling the bench fixtures failed:\n${tsc.stdout}${tsc.stderr}${tsc.error?.message ?? ''}`)
+  // The one asset tsc does not emit, as `npm run build` copies it.
+  copyFileSync(join(root, 'plugins', 'dashboard', 'page.html'), join(build, 'out', 'plugins', 'dashboard', 'page.html'))
   process.env[BUILT_ENV] = '1'
 }
 

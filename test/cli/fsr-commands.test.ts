@@ -1,10 +1,12 @@
 // `fsr` against a real runner process: every command, with and without a token, and an admin
 // server that is not there.
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer, type AddressInfo } from 'node:net'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { createInterface } from 'node:readline'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { gunzipSync } from 'node:zlib'
@@ -148,4 +150,26 @@ test('docs/cli.md lists every exit code of fsr', async () => {
   const page = await readDoc('docs/cli.md')
   const documented = tableRows(page, 'code | meaning').map(([code]) => Number(code))
   assert.deepEqual(documented, Object.values(CliExit))
+})
+
+test('watch prints the events as they happen, and --json each one as a JSON line', async (t) => {
+  const program = startFixture(t, 'cli-target.ts')
+  const admin = await program.waitForLine((line) => line.msg === 'admin server listening', 30_000) as { port: number }
+  const started = await program.waitForLine((line) => line.msg === 'runner started') as { address: { port: number } }
+  t.after(() => { program.child.kill('SIGKILL') })
+  for (const json of [false, true]) {
+    const watcher = spawn(process.execPath, ['--import', 'tsx', 'cli/fsr.ts', 'watch', '--url', `http://127.0.0.1:${admin.port}`, ...(json ? ['--json'] : [])], { cwd: new URL('../../', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'] })
+    t.after(() => { watcher.kill('SIGKILL') })
+    const lines = createInterface({ input: watcher.stdout })[Symbol.asyncIterator]()
+    const first = (await lines.next()).value as string
+    if (json) assert.equal((JSON.parse(first) as { event: string }).event, 'snapshot')
+    else assert.match(first, /^connected: runner running, health \w+, 3 services$/)
+    await fetch(`http://127.0.0.1:${started.address.port}/store-health?status=${json ? 'healthy' : 'unhealthy'}`, { method: 'POST' })
+    let line = ''
+    while (!line.includes('store')) line = (await lines.next()).value as string
+    if (json) assert.deepEqual((({ event, data: { service, status } }) => ({ event, service, status }))(JSON.parse(line)), { event: 'health', service: 'store', status: 'healthy' })
+    else assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} store: health healthy -> unhealthy \(disk full\); process unhealthy$/)
+    watcher.kill('SIGINT')
+    await once(watcher, 'exit')
+  }
 })

@@ -1,0 +1,23 @@
+// What the dashboard shows as it happens: the runner's own topics (lifecycle transitions, health
+// changes, restart decisions), each appended to the event log in the shape of docs/dashboard.md.
+import { redactUrlCredentials } from '../../lib/redact-url-credentials.ts'
+import type { Runner } from '../../types/index.ts'
+import type { EventLog } from './event-log.ts'
+
+/** Follows the runner until the returned function is called. */
+export function followRunner (runner: Runner, log: EventLog): () => void {
+  // Listeners are called as each event is published, so none is dropped.
+  const unsubscribes = [
+    runner.topics.topic('fsr.lifecycle').subscribe(({ service, from, to, at, duration, error }) => {
+      log.append('transition', { service, from, to, at, duration, ...(error === undefined ? {} : { error: redactUrlCredentials(error.message) }) })
+    }),
+    runner.topics.topic('fsr.restart').subscribe(({ service, decision, reason, attempt, delay, at }) => {
+      log.append('restart', { service, decision, reason, attempt, delay, at })
+    }),
+    runner.topics.topic('fsr.health').subscribe(({ service, status, previous, reason, since, critical }) => {
+      // `process`: the aggregate after the change, so a client need not work it out.
+      log.append('health', { service, status, previous, since, critical, ...(reason === undefined ? {} : { reason: redactUrlCredentials(reason) }), process: runner.health().status })
+    }),
+  ]
+  return () => { for (const unsubscribe of unsubscribes) unsubscribe() }
+}

@@ -1,0 +1,59 @@
+// The dashboard: a live page on the admin server (GET /) and the Server-Sent Events behind it
+// (GET /events), for people and for other tools.
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { BuiltinPlugin } from '../../types/builtin-plugin.ts'
+import type { Runner } from '../../types/index.ts'
+import { EventLog } from './event-log.ts'
+import { eventsRoute } from './events-route.ts'
+import { followRunner } from './follow-runner.ts'
+import { resolveDashboardOptions, type ResolvedDashboardOptions } from './options.ts'
+import { ProcessSampler } from './process-sampler.ts'
+
+interface DashboardPluginOptions {
+  readonly runner: Runner
+  readonly log: EventLog
+  readonly unfollow: () => void
+}
+
+/** The page and the hash of its one inline script, which the Content-Security-Policy allows alone. */
+async function readPage (): Promise<{ html: string, policy: string }> {
+  const html = await readFile(new URL('page.html', import.meta.url), 'utf8')
+  const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!
+  const hash = createHash('sha256').update(script).digest('base64')
+  const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!
+  const styleHash = createHash('sha256').update(style).digest('base64')
+  const policy = `default-src 'none'; script-src 'sha256-${hash}'; style-src 'sha256-${styleHash}'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`
+  return { html, policy }
+}
+
+export const dashboardPlugin = fp<DashboardPluginOptions>(async (admin: FastifyInstance, { runner, log, unfollow }) => {
+  const sampler = new ProcessSampler((sample) => log.broadcast('sample', { ...sample, runner: runner.status }))
+  admin.addHook('onClose', async () => {
+    unfollow()
+    sampler.stop()
+  })
+  const { html, policy } = await readPage()
+  admin.get('/', async (request, reply) => reply
+    .type('text/html; charset=utf-8')
+    .header('content-security-policy', policy)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer')
+    .header('cache-control', 'no-store')
+    .send(html))
+  await admin.register(eventsRoute, { runner, log, sampler })
+}, { name: 'fsr-dashboard', fastify: '5.x', dependencies: ['fsr-admin'] })
+
+/** The `dashboard` runner option, as the package's createRunner composes it (after `admin`). */
+export const dashboardBuiltin: BuiltinPlugin<ResolvedDashboardOptions> = {
+  option: 'dashboard',
+  resolve: (input, env) => resolveDashboardOptions(input as never, env),
+  install: (runner, options) => {
+    if (options === false || runner.admin === undefined) return
+    // Runner hooks are added before start; the log keeps what happens from the first transition on.
+    const log = new EventLog(options.history)
+    runner.admin.register(dashboardPlugin, { runner, log, unfollow: followRunner(runner, log) })
+  },
+}

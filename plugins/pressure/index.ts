@@ -81,8 +81,8 @@ export const pressureReporter = fp<PressurePluginOptions>(async (app, { threshol
   app.addHook('onReady', async () => {
     warmUp.begin()
     report()
-    // Like the server it guards, the monitor runs from ready to close (and keeps the process alive meanwhile).
-    timer = setInterval(report, thresholds.sampleInterval)
+    // From ready to close, but never what keeps the process alive (as under-pressure's own sampler).
+    timer = setInterval(report, thresholds.sampleInterval).unref()
   })
   app.addHook('onClose', async () => {
     clearInterval(timer)

@@ -13,7 +13,7 @@ const skipReason = !hasPromtool && !isCI ? 'promtool is not installed (apt-get i
 test('a real scrape of /metrics, every built-in on, passes `promtool check metrics` with exit 0 and no lint', { skip: skipReason }, async (t) => {
   assert.ok(hasPromtool, 'promtool is required in CI: install Debian\'s `prometheus` package')
   const runner = createRunner({ server: { port: 0 }, admin: { port: 0 }, signals: false, logger: captureLogs('warn').logger })
-  runner.register(defineService({ name: 'store', check: async () => 'healthy' }))
+  runner.register(defineService({ name: 'store', check: async () => 'healthy' as const }))
   runner.register(async (app) => { app.get('/items/:id', async () => ({ ok: true })) }, { service: { name: 'api', dependsOn: ['store'] } })
   t.after(() => runner.stop())
   await runner.start()

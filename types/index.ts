@@ -275,7 +275,7 @@ export interface RunnerOptions {
   readonly admin?: AdminOptions | false
   /** Prometheus metrics, or `false` to collect none (`ctx.metrics` still exists). Default: `{ requests: true, process: true }`. */
   readonly metrics?: MetricsOptions | false
-  /** The profiling endpoints of the admin server under `/debug`, or `false` for none. Default: `{ maxProfileSeconds: 60 }`. */
+  /** The profiling endpoints of the admin server under `/debug`, or `false` for none. Default: `{ maxProfileSeconds: 60, heapSinceStart: true, heapSamplingInterval: 524288 }`. */
   readonly debug?: DebugOptions | false
   /** Zero-downtime upgrade on SIGHUP (needs `signals`), or `false` to refuse upgrades. */
   readonly upgrade?: UpgradeOptions | false

@@ -92,7 +92,7 @@ export const pressureReporter = fp<PressurePluginOptions>(async (app, { root, th
   }
   app.addHook('onReady', async () => {
     // Ours decorates an encapsulated instance: the main app has these only from an under-pressure of its own.
-    if (root.hasDecorator('isUnderPressure')) {
+    if (root.hasDecorator('isUnderPressure') && root.hasDecorator('memoryUsage')) {
       appOwn = root
       app.log.info('pressure follows the app\'s under-pressure')
     }

@@ -82,12 +82,12 @@ export const pressureReporter = fp<PressurePluginOptions>(async (app, { root, th
   let appOwn: FastifyInstance | undefined
   const report = (): void => {
     let { status, detail } = judgePressure((appOwn ?? app).memoryUsage(), thresholds, warmUp.isWarmingUp)
-    if (appOwn?.isUnderPressure() === true) {
-      const reason = status === 'unhealthy' ? `${String(detail.reason)}; ${APP_PRESSURE_REASON}` : APP_PRESSURE_REASON
-      status = 'unhealthy'
-      detail = { ...detail, reason }
-    }
+    // The socket sheds on our thresholds; over the app's, its own hook answers as it was configured to.
     isShedding = status === 'unhealthy'
+    if (appOwn?.isUnderPressure() === true) {
+      detail = { ...detail, reason: status === 'unhealthy' ? `${String(detail.reason)}; ${APP_PRESSURE_REASON}` : APP_PRESSURE_REASON }
+      status = 'unhealthy'
+    }
     health.report(status, { ...detail, shedRequests: shedCount() })
   }
   app.addHook('onReady', async () => {

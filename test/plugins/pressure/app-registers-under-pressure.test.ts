@@ -30,9 +30,11 @@ test('an app that registers @fastify/under-pressure itself gets the built-in `pr
   const change = await waitForHealth(ctx().health, 'process', (c) => c.status === 'unhealthy')
   assert.equal(change.reason, 'over the thresholds of the app\'s @fastify/under-pressure')
   assert.ok(Number(change.detail?.heapUsedBytes) > 1, 'the measures are in the detail')
-  // The app's under-pressure sheds as it was told to, with its own answer.
+  // The app's under-pressure sheds as it was told to, with its own answer (the built-in's thresholds are not passed).
   const response = await fetch(`http://127.0.0.1:${runner.address?.port}/hello`)
   assert.equal(response.status, 503)
+  assert.equal((await response.json() as { code: string }).code, 'FST_UNDER_PRESSURE')
+  assert.equal(ctx().health.get('process').detail?.shedRequests, 0, 'none shed by the built-in')
   assert.ok(logs.messages('pressure follows the app\'s under-pressure').length === 1)
 })
 

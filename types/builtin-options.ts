@@ -57,6 +57,14 @@ export interface MetricsOptions {
 export interface DebugOptions {
   /** Upper bound of `?seconds=` of the CPU and heap profiles. Default: `60`. */
   readonly maxProfileSeconds?: number
+  /**
+   * Sample the heap from the plugin's start to its close, so `GET /debug/pprof/heap` without `seconds`
+   * answers at once with what is in use since start (as Go's does); `false` samples only during a
+   * `?seconds=` window. Default: `true`.
+   */
+  readonly heapSinceStart?: boolean
+  /** Average bytes allocated between two heap samples (one sampler per process: the first runner's applies). Default: `524288` (512 KiB). */
+  readonly heapSamplingInterval?: number
 }
 
 /** The dashboard on the admin server (`GET /`, `GET /events`). */

@@ -319,7 +319,7 @@ export interface RunnerOptions {
   readonly admin?: AdminOptions | false
   /** Prometheus metrics, or `false` to collect none (`ctx.metrics` still exists). Default: `{ requests: true, process: true }`. */
   readonly metrics?: MetricsOptions | false
-  /** The profiling endpoints of the admin server under `/debug`, or `false` for none. Default: `{ maxProfileSeconds: 60 }`. */
+  /** The profiling endpoints of the admin server under `/debug`, or `false` for none. Default: `{ maxProfileSeconds: 60, heapSinceStart: true, heapSamplingInterval: 524288 }`. */
   readonly debug?: DebugOptions | false
   /** The live dashboard on the admin server (`GET /`, `GET /events`), or `false` for none. Default: `{ history: 1000 }`. */
   readonly dashboard?: DashboardOptions | false

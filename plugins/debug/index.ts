@@ -6,10 +6,13 @@ import fp from 'fastify-plugin'
 import type { BuiltinPlugin } from '../../types/builtin-plugin.ts'
 import { FSR_ERR_PROFILE_BUSY } from './errors.ts'
 import { resolveDebugOptions, type ResolvedDebugOptions } from './options.ts'
-import { takeCpuProfile, takeHeapProfile } from './take-profile.ts'
+import { holdHeapSampler, type HeapSampler } from './heap-sampler.ts'
+import { readHeapProfile, takeCpuProfile, takeHeapProfile } from './take-profile.ts'
 
 export interface DebugPluginOptions {
   readonly maxProfileSeconds: number
+  readonly heapSinceStart: boolean
+  readonly heapSamplingInterval: number
 }
 
 const errorSchema = {
@@ -17,21 +20,27 @@ const errorSchema = {
   properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
 } as const
 
-function secondsSchema (fallback: number, max: number) {
+/** `?seconds=`, from 1 to `max`; without `fallback`, it may be left out. */
+function secondsSchema (fallback: number | undefined, max: number) {
   return {
     querystring: {
       type: 'object',
-      properties: { seconds: { type: 'integer', minimum: 1, maximum: max, default: Math.min(fallback, max) } },
+      properties: { seconds: { type: 'integer', minimum: 1, maximum: max, ...(fallback === undefined ? {} : { default: Math.min(fallback, max) }) } },
     },
     response: { '4xx': errorSchema },
   }
 }
 
-export const debugRoutes = fp<DebugPluginOptions>(async (admin, { maxProfileSeconds }) => {
+export const debugRoutes = fp<DebugPluginOptions>(async (admin, { maxProfileSeconds, heapSinceStart, heapSamplingInterval }) => {
   // What is being taken right now, and when it ends; one at a time, whatever the kind.
   let busy: { what: string, until: number } | undefined
   const closing = new AbortController()
-  admin.addHook('onClose', async () => closing.abort())
+  // From here to the admin server's close, the heap is sampled: a heap profile covers what is in use since start.
+  const sinceStart: HeapSampler | undefined = heapSinceStart ? await holdHeapSampler(heapSamplingInterval) : undefined
+  admin.addHook('onClose', async () => {
+    closing.abort()
+    await sinceStart?.release()
+  })
 
   function acquire (what: string, seconds: number, reply: FastifyReply): () => void {
     if (busy !== undefined) {
@@ -69,12 +78,18 @@ export const debugRoutes = fp<DebugPluginOptions>(async (admin, { maxProfileSeco
     }
   })
 
-  admin.get<{ Querystring: { seconds: number } }>('/debug/pprof/heap', { config, schema: secondsSchema(10, maxProfileSeconds) }, async (request, reply) => {
+  admin.get<{ Querystring: { seconds?: number } }>('/debug/pprof/heap', { config, schema: secondsSchema(sinceStart === undefined ? 10 : undefined, maxProfileSeconds) }, async (request, reply) => {
     const { seconds } = request.query
-    const release = acquire('heap profile', seconds, reply)
+    // Without a window: what the sampler has seen since start, read at once (nothing to wait for, no turn to take).
+    if (seconds === undefined && sinceStart !== undefined) {
+      request.log.info('heap profile read')
+      return sendPprof(reply, 'heap', await readHeapProfile(sinceStart))
+    }
+    const window = seconds ?? 10
+    const release = acquire('heap profile', window, reply)
     try {
-      request.log.info({ seconds }, 'heap profile started')
-      return sendPprof(reply, 'heap', await takeHeapProfile(seconds, untilGone(reply)))
+      request.log.info({ seconds: window }, 'heap profile started')
+      return sendPprof(reply, 'heap', await takeHeapProfile(window, heapSamplingInterval, untilGone(reply)))
     } finally {
       release()
     }

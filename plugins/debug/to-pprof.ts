@@ -9,7 +9,8 @@ interface CallFrame { functionName: string, url: string, lineNumber: number, col
 /** HeapProfiler.SamplingHeapProfile as V8 sends it (the bundled Node 20 typings lack `id` and `samples`). */
 export interface SamplingHeapProfile {
   readonly head: SamplingHeapNode
-  readonly samples?: ReadonlyArray<{ readonly size: number, readonly nodeId: number }>
+  /** One per sampled allocation still alive: its bytes (scaled to stand for the unsampled ones) and its order of sampling. */
+  readonly samples?: ReadonlyArray<{ readonly size: number, readonly nodeId: number, readonly ordinal: number }>
 }
 interface SamplingHeapNode {
   readonly id: number
@@ -96,17 +97,40 @@ export function cpuProfileToPprof (profile: Profiler.Profile, intervalMicros: nu
   return gzipSync(result.encode())
 }
 
+/** The ordinal of the last sample still alive in `profile` (0 for none). */
+export function lastOrdinal (profile: SamplingHeapProfile): number {
+  let last = 0
+  for (const sample of profile.samples ?? []) last = Math.max(last, sample.ordinal)
+  return last
+}
+
+export interface HeapProfileWindow {
+  /** Only samples taken after this one (see lastOrdinal): a window's allocations. Default: every sample. */
+  readonly afterOrdinal?: number
+  /** What the profile covers, ms. */
+  readonly durationMillis?: number
+}
+
 /** A sampling heap profile with two values per sample: sampled objects and their bytes, still alive. */
-export function heapProfileToPprof (profile: SamplingHeapProfile, samplingInterval: number): Buffer {
+export function heapProfileToPprof (profile: SamplingHeapProfile, samplingInterval: number, window: HeapProfileWindow = {}): Buffer {
+  const { afterOrdinal = -Infinity, durationMillis } = window
   const builder = new Builder()
   const pprofSamples: Sample[] = []
-  const counts = new Map<number, number>()
-  for (const sample of profile.samples ?? []) counts.set(sample.nodeId, (counts.get(sample.nodeId) ?? 0) + 1)
+  // Per call-tree node: the samples kept and their bytes.
+  const kept = new Map<number, { count: number, bytes: number }>()
+  for (const sample of profile.samples ?? []) {
+    if (sample.ordinal <= afterOrdinal) continue
+    const entry = kept.get(sample.nodeId) ?? { count: 0, bytes: 0 }
+    entry.count++
+    entry.bytes += sample.size
+    kept.set(sample.nodeId, entry)
+  }
   const visit = (node: SamplingHeapNode, stack: number[]): void => {
     const isRoot = node.callFrame.functionName === '(root)'
     const here = isRoot ? stack : [builder.locationFor(node.callFrame), ...stack]
-    if (node.selfSize > 0 && here.length > 0) {
-      pprofSamples.push(new Sample({ locationId: here, value: [counts.get(node.id) ?? 1, node.selfSize] }))
+    const entry = kept.get(node.id)
+    if (entry !== undefined && here.length > 0) {
+      pprofSamples.push(new Sample({ locationId: here, value: [entry.count, Math.round(entry.bytes)] }))
     }
     for (const child of node.children) visit(child, here)
   }
@@ -117,7 +141,8 @@ export function heapProfileToPprof (profile: SamplingHeapProfile, samplingInterv
     location: builder.locations,
     function: builder.functions,
     stringTable: builder.strings,
-    timeNanos: BigInt(Date.now()) * 1_000_000n,
+    timeNanos: BigInt(Date.now() - (durationMillis ?? 0)) * 1_000_000n,
+    ...(durationMillis === undefined ? {} : { durationNanos: durationMillis * 1_000_000 }),
     periodType: builder.valueType('space', 'bytes'),
     period: samplingInterval,
   })

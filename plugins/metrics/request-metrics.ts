@@ -11,7 +11,10 @@ import type { Registry } from 'prom-client'
 import { HistogramSeries, registerHistogram } from './histogram.ts'
 
 /** prom-client's default buckets, as fastify-metrics uses them (seconds). */
-const BUCKETS = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
+export const REQUEST_DURATION_BUCKETS = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
+const BUCKETS = REQUEST_DURATION_BUCKETS
+/** Methods fastify-metrics does not measure by default (its `methodBlacklist`), Fastify's automatic HEAD routes included. */
+const UNMEASURED_METHODS: ReadonlySet<string> = new Set(['HEAD', 'OPTIONS', 'TRACE', 'CONNECT'])
 
 interface RouteConfig {
   readonly statsId?: string
@@ -29,11 +32,16 @@ export function collectRequestMetrics (app: FastifyInstance, registry: Registry)
   app.addHook('onRoute', (route: RouteOptions) => {
     const config = (route.config ?? {}) as RouteConfig
     if (config.disableMetrics === true) return
+    const methods = typeof route.method === 'string' ? [route.method] : route.method
+    const unmeasured = methods.filter((method) => UNMEASURED_METHODS.has(method.toUpperCase())).length
+    if (unmeasured === methods.length) return
+    // A route of several methods, some of them unmeasured: the request's method decides.
+    const isMixed = unmeasured > 0
     const label = config.statsId ?? route.url
-    let methods = routes.get(label)
-    if (methods === undefined) routes.set(label, methods = new Map())
-    const byMethod = methods
+    const byMethod = routes.get(label) ?? new Map<string, Map<number, HistogramSeries>>()
+    routes.set(label, byMethod)
     const observe: onResponseHookHandler = (request, reply, done) => {
+      if (isMixed && UNMEASURED_METHODS.has(request.method)) return done()
       let byStatus = byMethod.get(request.method)
       if (byStatus === undefined) byMethod.set(request.method, byStatus = new Map())
       const status = reply.statusCode

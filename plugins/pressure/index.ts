@@ -2,6 +2,7 @@
 // server sheds load (503 + Retry-After) and the built-in `process` health entry reports what was measured.
 import underPressure from '@fastify/under-pressure'
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Runner, ServiceHealth } from '../../types/index.ts'
 import type { BuiltinPlugin } from '../../types/builtin-plugin.ts'
@@ -11,6 +12,8 @@ import { resolvePressureOptions, type ResolvedPressureOptions } from './options.
 
 /** The name of the health entry that pressure reports to. */
 export const PROCESS_HEALTH = 'process'
+/** The reason of `process` while the app's own under-pressure says it is under pressure. */
+export const APP_PRESSURE_REASON = 'over the thresholds of the app\'s @fastify/under-pressure'
 
 type Thresholds = Exclude<ResolvedPressureOptions, false>
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void
@@ -59,6 +62,8 @@ export function shedOnSocket (server: Server, isShedding: () => boolean, retryAf
 }
 
 export interface PressurePluginOptions {
+  /** The main app, where an app's own @fastify/under-pressure decorates. */
+  readonly root: FastifyInstance
   readonly thresholds: Thresholds
   readonly health: ServiceHealth
   readonly warmUp: WarmUp
@@ -67,22 +72,34 @@ export interface PressurePluginOptions {
 /**
  * Reports under-pressure's last sample as the `process` health, once when the main instance is ready
  * (all measures read 0 until the first sample) and then at every `sampleInterval`, until the instance
- * closes; the main server sheds load while the entry is unhealthy.
+ * closes; the main server sheds load while the entry is unhealthy. An app that registered
+ * @fastify/under-pressure itself is followed instead: its measures, and unhealthy whenever it is under pressure.
  */
-export const pressureReporter = fp<PressurePluginOptions>(async (app, { thresholds, health, warmUp }) => {
+export const pressureReporter = fp<PressurePluginOptions>(async (app, { root, thresholds, health, warmUp }) => {
   let timer: NodeJS.Timeout | undefined
   let isShedding = false
   const shedCount = shedOnSocket(app.server, () => isShedding, thresholds.retryAfter)
+  let appOwn: FastifyInstance | undefined
   const report = (): void => {
-    const { status, detail } = judgePressure(app.memoryUsage(), thresholds, warmUp.isWarmingUp)
+    let { status, detail } = judgePressure((appOwn ?? app).memoryUsage(), thresholds, warmUp.isWarmingUp)
+    // The socket sheds on our thresholds; over the app's, its own hook answers as it was configured to.
     isShedding = status === 'unhealthy'
+    if (appOwn?.isUnderPressure() === true) {
+      detail = { ...detail, reason: status === 'unhealthy' ? `${String(detail.reason)}; ${APP_PRESSURE_REASON}` : APP_PRESSURE_REASON }
+      status = 'unhealthy'
+    }
     health.report(status, { ...detail, shedRequests: shedCount() })
   }
   app.addHook('onReady', async () => {
+    // Ours decorates an encapsulated instance: the main app has these only from an under-pressure of its own.
+    if (root.hasDecorator('isUnderPressure') && root.hasDecorator('memoryUsage')) {
+      appOwn = root
+      app.log.info('pressure follows the app\'s under-pressure')
+    }
     warmUp.begin()
     report()
-    // Like the server it guards, the monitor runs from ready to close (and keeps the process alive meanwhile).
-    timer = setInterval(report, thresholds.sampleInterval)
+    // From ready to close, but never what keeps the process alive (as under-pressure's own sampler).
+    timer = setInterval(report, thresholds.sampleInterval).unref()
   })
   app.addHook('onClose', async () => {
     clearInterval(timer)
@@ -97,12 +114,15 @@ export function installPressure (runner: Runner, options: ResolvedPressureOption
   const warmUp = new WarmUp(options.sampleInterval)
   // under-pressure samples the event loop and memory (app.memoryUsage()); given no threshold of
   // its own it adds no onRequest hook: the thresholds are judged once per sample, above, not per request.
-  runner.app.register(underPressure, {
-    // Utilization over the last sample, not since start: pressure is about now.
-    eventLoopUtilizationMode: 'interval',
-    sampleInterval: options.sampleInterval,
+  // Encapsulated: under-pressure's decorators stay in here, so an app may register its own.
+  runner.app.register(async function builtinPressure (pressure) {
+    await pressure.register(underPressure, {
+      // Utilization over the last sample, not since start: pressure is about now.
+      eventLoopUtilizationMode: 'interval',
+      sampleInterval: options.sampleInterval,
+    })
+    await pressure.register(pressureReporter, { root: runner.app, thresholds: options, health, warmUp })
   })
-  runner.app.register(pressureReporter, { thresholds: options, health, warmUp })
 }
 /** The `pressure` runner option, as the package's createRunner composes it. */
 export const pressureBuiltin: BuiltinPlugin<ResolvedPressureOptions> = {

@@ -17,6 +17,7 @@ const MODULES: readonly string[] = [
   './upgrade.bench.ts',
   './health.bench.ts',
   './metrics.bench.ts',
+  './request-metrics.bench.ts',
   './watch.bench.ts',
   './topics.bench.ts',
   './dashboard.bench.ts',

@@ -1,14 +1,13 @@
 // What metrics cost: a `/metrics` scrape of the admin server with 5,000 services (against bare
-// Fastify serving a prom-client registry that holds the same series, set once), the main server's
-// latency while /metrics is scraped back to back (against the same latency without scrapes), and the
-// main server's throughput with metrics collection on (against bare Fastify on the same route).
+// Fastify serving a prom-client registry that holds the same series, set once), and the main
+// server's latency while /metrics is scraped back to back (against the same latency without
+// scrapes). The throughput of request metrics is request-metrics.bench.ts.
 import { fastify } from 'fastify'
 import http from 'node:http'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { createRunner, defineService, type RunnerOptions } from '../../lib/index.ts'
 import type { Benchmark, Row } from './benchmark.ts'
 import { measure, median, type MeasureOptions } from './measure.ts'
-import { compareThroughput, describeLoad, HELLO_LOAD, NO_LOGGER_BASELINE, PINNED_YOUNG_GENERATION, SAME_LOGGER, SAME_LOGGER_BASELINE, throughputRow } from './measure-throughput.ts'
 import { formatNumber } from './print-table.ts'
 import { isListening, killIfAlive, spawnProgram } from './spawn-program.ts'
 
@@ -19,7 +18,6 @@ const GOAL_SCRAPE_MS = 100
 const LATENCY_ROUNDS = 8
 const LATENCY_PHASE_MS = 2_000
 const GOAL_WAIT_MS = 50
-const GOAL_THROUGHPUT_RATIO = 0.95
 
 /** Metrics and the admin server that serves them; no main server, no signal handlers, no log output. */
 const SCRAPED: RunnerOptions = { server: false, signals: false, log: { level: 'silent' }, admin: { port: 0, host: '127.0.0.1' }, debug: false, pressure: false }
@@ -209,35 +207,10 @@ async function measureLatency (): Promise<Row[]> {
 
 export const benchmark: Benchmark = {
   name: 'metrics',
-  goal: `/metrics with ${formatNumber(SERVICES)} services < ${GOAL_SCRAPE_MS} ms, and no main-server request waits > ${GOAL_WAIT_MS} ms while it is scraped; main-server throughput with metrics collection on >= ${GOAL_THROUGHPUT_RATIO}x bare Fastify (with the same logger)`,
+  goal: `/metrics with ${formatNumber(SERVICES)} services < ${GOAL_SCRAPE_MS} ms, and no main-server request waits > ${GOAL_WAIT_MS} ms while it is scraped`,
   async run () {
     const scrape = await measureScrape()
     const latency = await measureLatency()
-    const silent = { log: { level: 'silent' } }
-    const tuned = { nodeFlags: PINNED_YOUNG_GENERATION }
-    const throughput = await compareThroughput({
-      ours: { file: 'runner-server.ts', env: { BENCH_RUNNER_OPTIONS: JSON.stringify({ ...silent, debug: false, pressure: false }) }, ...tuned },
-      builtins: { file: 'runner-server.ts', env: { BENCH_RUNNER_OPTIONS: JSON.stringify(silent) }, ...tuned },
-      baseline: { file: 'fastify-server.ts', env: SAME_LOGGER, ...tuned },
-      baselineNoLogger: { file: 'fastify-server.ts', ...tuned },
-    }, HELLO_LOAD)
-    const how = `${describeLoad(HELLO_LOAD)}; both sides run with node ${PINNED_YOUNG_GENERATION.join(' ')} (see measure-throughput.ts); baseline: ${SAME_LOGGER_BASELINE}`
-    return [
-      scrape,
-      ...latency,
-      throughputRow('GET /hello, metrics on', throughput.ours, throughput.baseline, {
-        goal: GOAL_THROUGHPUT_RATIO,
-        columns: { 'body ours / baseline': '-' },
-        note: `${how}; ours: createRunner program with metrics at their defaults (request + process metrics) and the admin server on, pressure and debug off, log silent; ratio goal >= ${GOAL_THROUGHPUT_RATIO}`,
-      }),
-      throughputRow('GET /hello, all built-ins on', throughput.builtins, throughput.baseline, {
-        columns: { 'body ours / baseline': '-' },
-        note: 'information only: as row 4 with every built-in at its default (admin, metrics, debug, pressure), log silent',
-      }),
-      throughputRow('as 4, baseline without logger', throughput.ours, throughput.baselineNoLogger, {
-        columns: { 'body ours / baseline': '-' },
-        note: `information only: ours as row 4; baseline: ${NO_LOGGER_BASELINE}`,
-      }),
-    ]
+    return [scrape, ...latency]
   },
 }

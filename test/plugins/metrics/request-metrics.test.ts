@@ -73,13 +73,14 @@ test('each route is measured under its pattern, method and status code, into cum
   assert.deepEqual(buckets, [...buckets].sort((a, b) => a - b))
 })
 
-test('statsId names a route, disableMetrics leaves it out, several methods and HEAD are told apart', async (t) => {
+test('statsId names a route, disableMetrics leaves it out, several methods are told apart, HEAD is not measured (as fastify-metrics)', async (t) => {
   const runner = await startRunner(t, (app) => {
     app.get('/a/:id', { config: { statsId: 'lookup' } }, async () => ({ a: true }))
     app.get('/b/:id', { config: { statsId: 'lookup' } }, async () => ({ b: true }))
     app.get('/quiet', { config: { disableMetrics: true } }, async () => ({ quiet: true }))
     app.route({ method: ['PUT', 'PATCH'], url: '/thing', handler: async () => ({ thing: true }) })
     app.get('/page', async () => 'page')
+    app.route({ method: ['GET', 'HEAD'], url: '/both', handler: async () => 'both' })
   })
   await runner.app.inject('/a/1')
   await runner.app.inject('/b/1')
@@ -88,14 +89,18 @@ test('statsId names a route, disableMetrics leaves it out, several methods and H
   await runner.app.inject({ method: 'PATCH', url: '/thing' })
   await runner.app.inject({ method: 'PATCH', url: '/thing' })
   await runner.app.inject({ method: 'HEAD', url: '/page' })
+  await runner.app.inject({ method: 'HEAD', url: '/both' })
+  await runner.app.inject({ method: 'GET', url: '/both' })
 
   const lines = await scrape(runner)
   assert.equal(valueOf(lines, `http_request_duration_seconds_count{${labels('GET', 'lookup', 200)}}`), 2)
   assert.ok(!lines.some((line) => line.includes('/quiet')))
   assert.equal(valueOf(lines, `http_request_duration_seconds_count{${labels('PUT', '/thing', 200)}}`), 1)
   assert.equal(valueOf(lines, `http_request_duration_seconds_count{${labels('PATCH', '/thing', 200)}}`), 2)
-  assert.equal(valueOf(lines, `http_request_duration_seconds_count{${labels('HEAD', '/page', 200)}}`), 1, 'the HEAD route is measured once')
+  assert.equal(valueOf(lines, `http_request_duration_seconds_count{${labels('HEAD', '/page', 200)}}`), undefined, 'fastify-metrics leaves HEAD, OPTIONS, TRACE and CONNECT out')
   assert.equal(valueOf(lines, `http_request_duration_seconds_count{${labels('GET', '/page', 200)}}`), undefined)
+  assert.equal(valueOf(lines, `http_request_duration_seconds_count{${labels('GET', '/both', 200)}}`), 1, 'a route of GET and HEAD: its GET requests')
+  assert.equal(valueOf(lines, `http_request_duration_seconds_count{${labels('HEAD', '/both', 200)}}`), undefined)
 })
 
 test('errors count under their status code, and resetMetrics() starts the histogram over', async (t) => {

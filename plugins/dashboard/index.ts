@@ -35,14 +35,19 @@ export const dashboardPlugin = fp<DashboardPluginOptions>(async (admin: FastifyI
     unfollow()
     sampler.stop()
   })
-  const { html, policy } = await readPage()
-  admin.get('/', async (request, reply) => reply
-    .type('text/html; charset=utf-8')
-    .header('content-security-policy', policy)
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'no-referrer')
-    .header('cache-control', 'no-store')
-    .send(html))
+  // Read at the first request, not at boot: a program that never opens the page never reads it.
+  let page: Promise<{ html: string, policy: string }> | undefined
+  admin.get('/', async (request, reply) => {
+    page ??= readPage()
+    const { html, policy } = await page
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', policy)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-store')
+      .send(html)
+  })
   await admin.register(eventsRoute, { runner, log, sampler })
 }, { name: 'fsr-dashboard', fastify: '5.x', dependencies: ['fsr-admin'] })
 

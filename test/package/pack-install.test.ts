@@ -60,7 +60,7 @@ test('npm pack builds what it ships; the tarball installs into an empty app and 
 
   const [packed] = JSON.parse(await sh(clone, 'npm', ['pack', '--json', '--pack-destination', work])) as Array<{ filename: string, files: Array<{ path: string }> }>
   const files = packed.files.map((file) => file.path)
-  for (const shipped of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/index.js.map', 'dist/types/index.d.ts', 'dist/plugins/admin/index.js']) {
+  for (const shipped of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/index.js.map', 'dist/types/index.d.ts', 'dist/plugins/admin/index.js', 'dist/plugins/dashboard/page.html', 'dist/cli/fsr.js']) {
     assert.ok(files.includes(shipped), `the tarball ships ${shipped} (it has: ${files.join(', ')})`)
   }
   assert.deepEqual(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')), [], 'no TypeScript sources, no type tests')
@@ -103,4 +103,6 @@ test('npm pack builds what it ships; the tarball installs into an empty app and 
     assert.equal(result.state, 'stopped', program)
     assert.ok((result.codes as number) > 10, `${program}: errors are exported`)
   }
+  // The command the package installs.
+  assert.match(await sh(app, join(app, 'node_modules', '.bin', 'fsr'), ['--help']), /^usage: fsr <command>/)
 })

@@ -171,3 +171,9 @@ export const FSR_ERR_RESTARTS_EXHAUSTED = createError<[string, number, number, s
   'service "%s" was restarted %d times within %d ms, the most its restart.intensity allows; giving up (last end: %s)',
   NO_HTTP,
 )
+
+export const FSR_ERR_PINO_PRETTY_MISSING = createError<[{ cause: unknown }]>(
+  'FSR_ERR_PINO_PRETTY_MISSING',
+  'log.format (FSR_LOG_FORMAT) is "pretty", which needs the package pino-pretty, and it cannot be found: install it (npm install pino-pretty) or use the format json',
+  NO_HTTP,
+)

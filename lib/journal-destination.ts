@@ -1,7 +1,7 @@
 // A pino destination that sends every line to systemd's journal as a native-protocol datagram.
-// It parses and sends on the main thread: a pino transport (worker thread) halved the main thread's
-// share per line but doubled the process's CPU, and lost the records still in the worker at exit
-// (measured in docs/journal.md); the sendto, most of the cost, is a syscall on either thread.
+// It parses and sends on the main thread: a pino transport (worker thread) took half of the main
+// thread's share per record but twice the CPU in all, served more only where it fell behind, and
+// lost the records still in its worker at exit (docs/journal.md). The sendto is most of the cost.
 import { EventEmitter } from 'node:events'
 import { fstatSync, statSync } from 'node:fs'
 import { pino } from 'pino'

@@ -189,3 +189,15 @@ export const FSR_ERR_TOPIC_RESERVED = createError<[string, string]>(
   'topic "%s": %s; names beginning with "fsr." belong to the runner, whose own topics (fsr.lifecycle, fsr.health, fsr.restart) may be subscribed to but not published on',
   NO_HTTP,
 )
+
+export const FSR_ERR_PINO_PRETTY_MISSING = createError<[{ cause: unknown }]>(
+  'FSR_ERR_PINO_PRETTY_MISSING',
+  'log.format (FSR_LOG_FORMAT) is "pretty", which needs the package pino-pretty, and it cannot be found: install it (npm install pino-pretty) or use the format json',
+  NO_HTTP,
+)
+
+export const FSR_ERR_JOURNAL_UNAVAILABLE = createError<[string, string] | [string, string, { cause: unknown }]>(
+  'FSR_ERR_JOURNAL_UNAVAILABLE',
+  'log records cannot go to the journal at "%s": %s; they go to stdout as JSON lines instead',
+  NO_HTTP,
+)

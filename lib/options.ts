@@ -1,18 +1,24 @@
 // Resolves createRunner's options once: explicit option, then FSR_* env variable, then default.
 // Every problem is collected and reported together in one FSR_ERR_INVALID_OPTIONS.
 import { isIP } from 'node:net'
-import type { PrestartStage, ResolvedRunnerOptions, RunnerOptions, ServiceTimeouts } from '../types/index.ts'
+import { basename, extname } from 'node:path'
+import type { PrestartStage, ResolvedLogOptions, ResolvedRunnerOptions, RunnerOptions, ServiceTimeouts } from '../types/index.ts'
 import { FSR_ERR_INVALID_OPTIONS } from './errors.ts'
 import { SERVICE_NAME, SERVICE_NAME_RULE } from './service-name.ts'
+import { MAX_SOCKET_PATH_BYTES, socketPathProblem } from './unix-datagram.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 const LOG_FORMATS = ['json', 'pretty'] as const
+const LOG_DESTINATIONS = ['auto', 'stdout', 'journal'] as const
+const JOURNAL_KEYS = ['socket', 'identifier'] as const
+export const DEFAULT_JOURNAL_SOCKET = '/run/systemd/journal/socket'
+const MAX_IDENTIFIER_LENGTH = 64
 const TIMEOUT_PHASES = ['init', 'ready', 'stop'] as const
 const RUNNER_KEYS = new Set(['server', 'log', 'logger', 'timeouts', 'fastify', 'signals', 'shutdown', 'upgrade', 'pidFile', 'health', 'prestart', 'prestartFailure'])
 const SERVER_KEYS = ['port', 'host'] as const
-const LOG_KEYS = ['level', 'format'] as const
+const LOG_KEYS = ['level', 'format', 'destination', 'journal'] as const
 // RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens, 253 characters at most.
 const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGQUIT'] as const
@@ -183,6 +189,27 @@ export function readHealthTimers (problems: Problems, where: string, input: Read
   return resolved
 }
 
+/** The program's file name without its extension (`server` for `node dist/server.js`), the journal's default identifier. */
+export function programName (argv: readonly string[] = process.argv): string {
+  const file = argv[1]
+  if (file === undefined || file === '') return 'node'
+  return basename(file, extname(file)) || 'node'
+}
+
+function readJournal (problems: Problems, value: unknown, env: Env): ResolvedLogOptions['journal'] {
+  const journal = readObject(problems, 'log.journal', value)
+  refuseUnknownKeys(problems, 'log.journal', journal, JOURNAL_KEYS)
+  const socket = journal.socket ?? DEFAULT_JOURNAL_SOCKET
+  if (typeof socket !== 'string' || socketPathProblem(socket) !== undefined) {
+    problems.add('log.journal.socket', socket, `an absolute path of at most ${MAX_SOCKET_PATH_BYTES} bytes`)
+  }
+  const identifier = journal.identifier ?? env.FSR_LOG_IDENTIFIER ?? programName()
+  if (typeof identifier !== 'string' || identifier === '' || identifier.length > MAX_IDENTIFIER_LENGTH || /\p{Cc}/u.test(identifier)) {
+    problems.add(journal.identifier !== undefined ? 'log.journal.identifier' : 'FSR_LOG_IDENTIFIER', identifier, `a name of 1 to ${MAX_IDENTIFIER_LENGTH} characters without control characters`)
+  }
+  return Object.freeze({ socket: String(socket), identifier: String(identifier) })
+}
+
 /**
  * Resolves and validates createRunner's options; throws FSR_ERR_INVALID_OPTIONS listing every problem.
  * `builtinKeys` are the options the built-in plugins resolve: named among the accepted ones.
@@ -210,6 +237,11 @@ export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = proc
   refuseUnknownKeys(problems, 'log', log, LOG_KEYS)
   const level = readChoice(problems, 'log.level', log.level, 'FSR_LOG_LEVEL', env, LOG_LEVELS, 'info')
   const format = readChoice(problems, 'log.format', log.format, 'FSR_LOG_FORMAT', env, LOG_FORMATS, 'json')
+  const destination = readChoice(problems, 'log.destination', log.destination, 'FSR_LOG_DESTINATION', env, LOG_DESTINATIONS, 'auto')
+  if (destination === 'journal' && format === 'pretty') {
+    problems.add(log.destination !== undefined ? 'log.destination' : 'FSR_LOG_DESTINATION', destination, 'stdout or auto with log.format pretty (pretty lines are for a terminal; the journal takes json)')
+  }
+  const journal = readJournal(problems, log.journal, env)
 
   const logger = options.logger
   if (logger !== undefined && (logger === null || typeof (logger as { child?: unknown }).child !== 'function')) {
@@ -268,7 +300,7 @@ export function resolveRunnerOptions (input: RunnerOptions = {}, env: Env = proc
   problems.throwIfAny()
   return Object.freeze({
     server,
-    log: Object.freeze({ level, format }),
+    log: Object.freeze({ level, format, destination, journal }),
     logger: logger as ResolvedRunnerOptions['logger'],
     timeouts: Object.freeze(timeouts),
     fastify: Object.freeze({ ...fastify }),

@@ -1,16 +1,10 @@
 // sd_notify for Node: READY, RELOADING, STOPPING, STATUS, MAINPID and the watchdog, sent as
-// datagrams to NOTIFY_SOCKET (a path). Node has no unix datagram sockets, so this loads the
-// optional native module `node-unix-socket`.
-import { createRequire } from 'node:module'
+// datagrams to NOTIFY_SOCKET (a path), through the optional native module of unix-datagram.ts.
 import type { Logger } from 'pino'
 import { FSR_ERR_NOTIFY_SOCKET } from './errors.ts'
+import { loadDgramSocket, socketPathProblem } from './unix-datagram.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
-
-interface DgramSocket {
-  sendTo (buf: Buffer, offset: number, length: number, path: string, cb?: (err?: Error) => void): void
-  close (): void
-}
 
 export interface SystemdNotifier {
   /** True when NOTIFY_SOCKET is set and datagrams can be sent. */
@@ -33,19 +27,8 @@ const DISABLED: SystemdNotifier = Object.freeze({
   close () {},
 })
 
-function loadDgramSocket (): (new () => DgramSocket) | Error {
-  try {
-    const require = createRequire(import.meta.url)
-    return (require('node-unix-socket') as { DgramSocket: new () => DgramSocket }).DgramSocket
-  } catch (err) {
-    return err as Error
-  }
-}
-
 // The most a timer holds: Node runs a longer setInterval every 1 ms.
 const MAX_TIMER_MS = 2 ** 31 - 1
-// sun_path is 108 bytes on Linux, one of them the terminating NUL.
-const MAX_SOCKET_PATH_BYTES = 107
 
 /** WATCHDOG_PID, when set, names the process the watchdog is meant for. */
 function isOurWatchdog (env: Env, pid: number): boolean {
@@ -64,13 +47,6 @@ export function watchdogInterval (env: Env, pid: number): number | undefined {
   return Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(usec / 2000)))
 }
 
-/** Why `path` cannot be a NOTIFY_SOCKET path, or undefined when it can. */
-function pathProblem (path: string): string | undefined {
-  if (!path.startsWith('/')) return 'is not an absolute path'
-  if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) return `is longer than ${MAX_SOCKET_PATH_BYTES} bytes`
-  return undefined
-}
-
 export function createSystemdNotifier (log: Logger, env: Env = process.env, pid = process.pid): SystemdNotifier {
   const target = env.NOTIFY_SOCKET
   if (target === undefined || target === '') return DISABLED
@@ -80,7 +56,7 @@ export function createSystemdNotifier (log: Logger, env: Env = process.env, pid 
     log.warn({ socket: target }, 'systemd notify unavailable: abstract socket names are not supported yet, use a path')
     return DISABLED
   }
-  const problem = pathProblem(target)
+  const problem = socketPathProblem(target)
   if (problem !== undefined) {
     log.warn({ err: new FSR_ERR_NOTIFY_SOCKET(target, problem) }, 'systemd notify disabled: invalid NOTIFY_SOCKET')
     return DISABLED

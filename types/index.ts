@@ -261,12 +261,39 @@ export interface ServerOptions {
   readonly host?: string
 }
 
+/**
+ * Where log records go: `stdout` (JSON lines), `journal` (systemd's journal over its native protocol,
+ * one record of fields per line; stdout with one warning when the journal is unavailable), or `auto`:
+ * the journal when `JOURNAL_STREAM` names this process's stdout (systemd connected it to the journal),
+ * stdout otherwise.
+ */
+export type LogDestination = 'auto' | 'stdout' | 'journal'
+
+/** How records reach the journal (`log.destination` `journal`, or `auto` under systemd). */
+export interface JournalLogOptions {
+  /** The journal's native socket, an absolute path of at most 107 bytes. Default: `/run/systemd/journal/socket`. */
+  readonly socket?: string
+  /** `SYSLOG_IDENTIFIER` of every record. Default: the program's file name without its extension, env `FSR_LOG_IDENTIFIER`. */
+  readonly identifier?: string
+}
+
 /** Log output of the runner. */
 export interface LogOptions {
   /** Default: `info`, env `FSR_LOG_LEVEL`. */
   readonly level?: LevelWithSilent
-  /** `json` (one object a line) or `pretty` (needs `pino-pretty`). Default: `json`, env `FSR_LOG_FORMAT`. */
+  /** `json` (one object a line) or `pretty` (needs `pino-pretty`; not with the journal). Default: `json`, env `FSR_LOG_FORMAT`. */
   readonly format?: 'json' | 'pretty'
+  /** Default: `auto`, env `FSR_LOG_DESTINATION`. */
+  readonly destination?: LogDestination
+  readonly journal?: JournalLogOptions
+}
+
+/** `LogOptions` after defaults and env. */
+export interface ResolvedLogOptions {
+  readonly level: LevelWithSilent
+  readonly format: 'json' | 'pretty'
+  readonly destination: LogDestination
+  readonly journal: Readonly<Required<JournalLogOptions>>
 }
 
 /** How the runner shuts down (on a signal or `runner.stop()`). */
@@ -379,7 +406,7 @@ export interface DrainFigures {
 /** `RunnerOptions` after defaults and env, validated and frozen. */
 export interface ResolvedRunnerOptions {
   readonly server: Readonly<Required<ServerOptions>> | false
-  readonly log: Readonly<Required<LogOptions>>
+  readonly log: ResolvedLogOptions
   readonly logger: Logger | undefined
   readonly timeouts: Readonly<Required<ServiceTimeouts>>
   readonly fastify: Readonly<RunnerOptions['fastify'] & object>

@@ -21,6 +21,7 @@ const MODULES: readonly string[] = [
   './watch.bench.ts',
   './topics.bench.ts',
   './dashboard.bench.ts',
+  './journal.bench.ts',
 ]
 
 /** A benchmark still running after this long is killed and reported as failed. */

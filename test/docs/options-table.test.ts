@@ -5,8 +5,8 @@ import { test } from 'node:test'
 import { createRunner } from '../../lib/index.ts'
 import { codeSpans, readDoc, tableRows } from '../helpers/markdown.ts'
 
-/** The options that are objects of their own keys; `false` turns those with a plugin off. */
-const SECTIONS = ['server', 'log', 'timeouts', 'shutdown', 'upgrade', 'health', 'prestartFailure', 'admin', 'metrics', 'debug', 'dashboard', 'pressure']
+/** The options that are objects of their own keys (a path for a nested one); `false` turns those with a plugin off. */
+const SECTIONS = ['server', 'log', 'log.journal', 'timeouts', 'shutdown', 'upgrade', 'health', 'prestartFailure', 'admin', 'metrics', 'debug', 'dashboard', 'pressure']
 
 function problemsOf (fn: () => unknown): string[] {
   try {
@@ -21,15 +21,19 @@ function problemsOf (fn: () => unknown): string[] {
 
 /** Every option path the resolvers accept, read from the list each gives with an unknown key. */
 function acceptedOptions (): Set<string> {
-  const unknown = { zz: 1 }
-  const input = Object.fromEntries([['zz', 1], ...SECTIONS.map((section) => [section, unknown])])
+  // { zz: 1, server: { zz: 1 }, log: { zz: 1, journal: { zz: 1 } }, ... }
+  const input: Record<string, any> = { zz: 1 }
+  for (const path of SECTIONS) {
+    let at = input
+    for (const key of path.split('.')) at = (at[key] ??= { zz: 1 })
+  }
   const accepted = new Set<string>()
   for (const problem of problemsOf(() => createRunner(input as never))) {
-    const [, where, keys] = /^- (?:(\w+)\.)?zz: .*\(accepted: ([^)]+)\)$/.exec(problem) ?? []
+    const [, where, keys] = /^- (?:([\w.]+)\.)?zz: .*\(accepted: ([^)]+)\)$/.exec(problem) ?? []
     assert.ok(keys !== undefined, `an unknown key names what is accepted: ${problem}`)
     for (const key of keys.split(', ')) {
-      if (where !== undefined) accepted.add(`${where}.${key}`)
-      else if (!SECTIONS.includes(key)) accepted.add(key)
+      const path = where === undefined ? key : `${where}.${key}`
+      if (!SECTIONS.includes(path)) accepted.add(path)
     }
   }
   return accepted
@@ -68,9 +72,10 @@ test('every FSR_* variable createRunner reads is documented, and each documented
   createRunner()
   assert.deepEqual([...read].sort(), [...documented, ...setForUs].sort())
 
-  // A value no variable accepts ('' for the PID file, which takes any path) is refused naming it.
+  // A value no variable accepts is refused naming it (the PID file takes any path, the identifier any short name).
+  const BAD: Record<string, string> = { FSR_PID_FILE: '', FSR_LOG_IDENTIFIER: 'x'.repeat(65) }
   for (const name of documented) {
-    const bad = name === 'FSR_PID_FILE' ? '' : '-1.5x'
+    const bad = BAD[name] ?? '-1.5x'
     process.env = { ...env, [name]: bad }
     const problems = problemsOf(() => createRunner())
     assert.ok(problems.some((problem) => problem.startsWith(`- ${name}:`)), `${name}=${JSON.stringify(bad)} is refused naming it: ${problems.join('; ')}`)

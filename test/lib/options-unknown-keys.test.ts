@@ -10,7 +10,7 @@ test('an unknown key inside server or log is refused, not ignored (server.prot w
     assert.equal(err.code, 'FSR_ERR_INVALID_OPTIONS')
     assert.equal(err.problems.length, 2, err.message)
     assert.match(err.message, /server\.prot: got 8080; expected no such key \(accepted: port, host\)/)
-    assert.match(err.message, /log\.levle: got "debug"; expected no such key \(accepted: level, format\)/)
+    assert.match(err.message, /log\.levle: got "debug"; expected no such key \(accepted: level, format, destination, journal\)/)
     return true
   })
 })

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createRunner } from '../../lib/index.ts'
-import { resolveRunnerOptions } from '../../lib/options.ts'
+import { programName, resolveRunnerOptions } from '../../lib/options.ts'
 
 test('defaults apply when nothing is given', () => {
   const resolved = resolveRunnerOptions({}, {})
   assert.deepEqual(resolved.server, { host: '127.0.0.1', port: 3000 })
-  assert.deepEqual(resolved.log, { level: 'info', format: 'json' })
+  assert.deepEqual(resolved.log, { level: 'info', format: 'json', destination: 'auto', journal: { socket: '/run/systemd/journal/socket', identifier: programName() } })
   assert.deepEqual(resolved.timeouts, { init: 10_000, ready: 10_000, stop: 10_000 })
   assert.deepEqual(resolved.signals, ['SIGINT', 'SIGTERM'])
   assert.deepEqual(resolved.shutdown, { drainDelay: 0, drainTimeout: 10_000, idleGrace: 1_000, timeout: 30_000 })
@@ -20,7 +20,7 @@ test('env overrides defaults, explicit options override env', () => {
   }
   const fromEnv = resolveRunnerOptions({}, env)
   assert.deepEqual(fromEnv.server, { host: '::1', port: 8080 })
-  assert.deepEqual(fromEnv.log, { level: 'debug', format: 'pretty' })
+  assert.deepEqual({ level: fromEnv.log.level, format: fromEnv.log.format }, { level: 'debug', format: 'pretty' })
   assert.equal(fromEnv.timeouts.init, 500)
   assert.deepEqual(fromEnv.shutdown, { drainDelay: 250, drainTimeout: 1000, idleGrace: 0, timeout: 5000 })
   const explicit = resolveRunnerOptions({ server: { port: 0 }, log: { level: 'warn' }, timeouts: { init: 0 } }, env)

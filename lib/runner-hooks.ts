@@ -6,11 +6,11 @@ import type { RunnerHooks } from '../types/index.ts'
 import { FSR_ERR_INVALID_ARGUMENT, FSR_ERR_UNKNOWN_HOOK } from './errors.ts'
 import { describe } from './options.ts'
 
-type SyncHookName = 'onTransition' | 'onHealthCheck' | 'onDrain' | 'onRestart'
+type SyncHookName = 'onTransition' | 'onHealthCheck' | 'onDrain' | 'onRestart' | 'onShutdown'
 
 export class HookRegistry {
   readonly #log: Logger
-  readonly #hooks: { [K in keyof RunnerHooks]: Array<RunnerHooks[K]> } = { beforeStart: [], afterStop: [], onTransition: [], onHealthCheck: [], onDrain: [], onRestart: [] }
+  readonly #hooks: { [K in keyof RunnerHooks]: Array<RunnerHooks[K]> } = { beforeStart: [], afterStop: [], onTransition: [], onHealthCheck: [], onDrain: [], onRestart: [], onShutdown: [] }
 
   constructor (log: Logger) {
     this.#log = log

@@ -6,7 +6,7 @@ import { createRunner } from '../../lib/index.ts'
 import { codeSpans, readDoc, tableRows } from '../helpers/markdown.ts'
 
 /** The options that are objects of their own keys; `false` turns those with a plugin off. */
-const SECTIONS = ['server', 'log', 'timeouts', 'shutdown', 'upgrade', 'health', 'prestartFailure', 'admin', 'metrics', 'debug', 'pressure']
+const SECTIONS = ['server', 'log', 'timeouts', 'shutdown', 'upgrade', 'health', 'prestartFailure', 'admin', 'metrics', 'debug', 'pressure', 'telemetry']
 
 function problemsOf (fn: () => unknown): string[] {
   try {

@@ -1,0 +1,95 @@
+// Telemetry: the OpenTelemetry SDK configured from the standard OTEL_* variables (and the `telemetry`
+// option), @fastify/otel on the main server, a tracer and a meter per service (`ctx.tracer`,
+// `ctx.meter`), the lifecycle as spans, trace ids in the log lines, and a flush before the process
+// exits. Without an exporter the SDK is never loaded: tracers and meters are no-ops, no span is made.
+import { context, createNoopMeter, ProxyTracerProvider, trace, type TracerProvider } from '@opentelemetry/api'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Runner } from '../../types/index.ts'
+import type { BuiltinPlugin } from '../../types/builtin-plugin.ts'
+import { LifecycleSpans } from './lifecycle-spans.ts'
+import { isExporting, resolveTelemetryOptions, type ResolvedTelemetry, type ResolvedTelemetryOptions } from './options.ts'
+import type { TelemetrySdk } from './sdk.ts'
+
+/** The instrumentation scope of the runner's own spans. */
+export const RUNNER_SCOPE = 'fastify-service-runner'
+/** A shutdown that used up its deadline still gets this long to send the spans that show why, ms. */
+const FLUSH_FLOOR = 1_000
+/** The flush of a runner whose start failed before its shutdown began (no deadline yet), ms. */
+const FLUSH_WITHOUT_SHUTDOWN = 10_000
+// A proxy with no delegate hands out no-op tracers.
+const NOOP_TRACERS: TracerProvider = new ProxyTracerProvider()
+const NOOP_METER = createNoopMeter()
+
+/** pino mixin: the ids of the span a line is written in, as @opentelemetry/instrumentation-pino names them. */
+function traceFields (): object {
+  const span = trace.getSpan(context.active())
+  // A new object each time: pino merges the line's own fields into it.
+  if (span === undefined) return {}
+  const { traceId, spanId, traceFlags } = span.spanContext()
+  return { trace_id: traceId, span_id: spanId, trace_flags: `0${traceFlags.toString(16)}` }
+}
+
+/** Registers @fastify/otel on `instance` (its routes from now on are traced) with the runner's tracer provider. */
+async function traceRequests (instance: FastifyInstance, tracerProvider: TracerProvider): Promise<void> {
+  const { FastifyOtelInstrumentation } = await import('@fastify/otel')
+  // Never `registerOnInitialization`: it would instrument every Fastify instance, the admin server's too.
+  const instrumentation = new FastifyOtelInstrumentation()
+  instrumentation.setTracerProvider(tracerProvider)
+  await instance.register(instrumentation.plugin())
+}
+
+/** Adds the SDK, request tracing, the context fields and the lifecycle spans to a runner with nothing registered yet. */
+export function installTelemetry (runner: Runner, options: ResolvedTelemetryOptions): void {
+  if (!isExporting(options)) {
+    runner.decorateContextPerService('tracer', (service) => NOOP_TRACERS.getTracer(service))
+    runner.decorateContextPerService('meter', () => NOOP_METER)
+    return
+  }
+  const log = runner.app.log.child({ plugin: 'telemetry' })
+  let sdk: TelemetrySdk | undefined
+  let spans: LifecycleSpans | undefined
+  let deadline: number | undefined
+  // Made at each service's first start, after beforeStart loaded the SDK.
+  runner.decorateContextPerService('tracer', (service) => (sdk?.tracerProvider ?? NOOP_TRACERS).getTracer(service))
+  runner.decorateContextPerService('meter', (service) => sdk?.meterProvider?.getMeter(service) ?? NOOP_METER)
+
+  runner.addHook('beforeStart', async () => {
+    sdk = await (await import('./sdk.ts')).startSdk(options, log)
+    const { tracerProvider } = sdk
+    if (tracerProvider === undefined) return
+    spans = new LifecycleSpans(tracerProvider.getTracer(RUNNER_SCOPE))
+    spans.beginBoot()
+    if (options.traceAdmin && runner.admin !== undefined) await traceRequests(runner.admin, tracerProvider)
+    log.debug({ traces: describeExporter(options.tracesExporter), metrics: describeExporter(options.metricsExporter) }, 'telemetry started')
+  })
+  // Before any service registers, so that every route is traced (fastify-plugin: on the root instance).
+  runner.app.register(fp(async (app) => {
+    if (sdk?.tracerProvider !== undefined) await traceRequests(app, sdk.tracerProvider)
+  }, { name: 'fsr-telemetry', fastify: '5.x' }))
+  runner.app.addHook('onReady', async () => { spans?.endBoot() })
+  runner.addHook('onTransition', (transition) => spans?.onTransition(transition))
+  runner.addHook('onRestart', (event) => spans?.onRestart(event))
+  runner.addHook('onDrain', (figures) => spans?.drained(figures))
+  runner.addHook('onShutdown', ({ timeout }) => {
+    deadline = performance.now() + timeout
+    spans?.beginShutdown()
+  })
+  // Added first of the built-ins, so it runs last of all: the drain and stop spans are ended by then.
+  runner.addHook('afterStop', async () => {
+    spans?.endShutdown()
+    await sdk?.shutdown(deadline === undefined ? FLUSH_WITHOUT_SHUTDOWN : Math.max(FLUSH_FLOOR, deadline - performance.now()))
+  })
+}
+
+function describeExporter (exporter: ResolvedTelemetry['tracesExporter'] | ResolvedTelemetry['metricsExporter']): string {
+  return exporter === undefined ? 'none' : typeof exporter === 'string' ? exporter : 'custom'
+}
+
+/** The `telemetry` runner option, as the package's createRunner composes it (first, so its flush comes last). */
+export const telemetryBuiltin: BuiltinPlugin<ResolvedTelemetryOptions> = {
+  option: 'telemetry',
+  resolve: (input, env) => resolveTelemetryOptions(input as never, env),
+  install: (runner, options) => { installTelemetry(runner, options) },
+  logMixin: (options) => isExporting(options) && options.tracesExporter !== undefined ? traceFields : undefined,
+}

@@ -14,6 +14,7 @@ import type {
   ServiceContext,
   ServiceHealth,
   ServiceStateSnapshot,
+  UpgradeOutcome,
 } from '../types/index.ts'
 import { SERVICE_NAME, SERVICE_NAME_RULE, toServiceSpec } from './define-service.ts'
 import { ServerDrain } from './drain-server.ts'
@@ -271,7 +272,9 @@ export function createRunner (input: RunnerOptions = {}, internals: RunnerIntern
     handover,
     beforeUpgrade: async () => {
       for (const service of services.values()) await service.beforeUpgrade()
+      await hooks.beforeUpgrade()
     },
+    upgraded: (outcome: UpgradeOutcome, duration: number) => hooks.call('onUpgrade', outcome, duration),
   }
 
   async function upgrade () {

@@ -329,6 +329,13 @@ export interface RunnerHooks {
   onRestart: (event: RestartEvent) => void
   /** Called once when the graceful stop of a started runner begins, with its deadline (`shutdown.timeout`, ms). */
   onShutdown: (info: { readonly timeout: number }) => void
+  /**
+   * Awaited in the old process of an upgrade, in the order added, after the services' `beforeUpgrade`
+   * and before the new process is started; a throw cancels the upgrade, as a service's does.
+   */
+  beforeUpgrade: () => void | Promise<void>
+  /** Called with the outcome of every upgrade this process began (after `beforeUpgrade`), and its duration in ms. */
+  onUpgrade: (outcome: UpgradeOutcome, duration: number) => void
 }
 
 /** What the drain of the main server took, as `onDrain` hooks hear it. */

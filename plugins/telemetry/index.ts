@@ -17,6 +17,8 @@ export const RUNNER_SCOPE = 'fastify-service-runner'
 const FLUSH_FLOOR = 1_000
 /** The flush of a runner whose start failed before its shutdown began (no deadline yet), ms. */
 const FLUSH_WITHOUT_SHUTDOWN = 10_000
+/** Longest wait for the flush before an upgrade starts the new process, ms. */
+const UPGRADE_FLUSH = 5_000
 // A proxy with no delegate hands out no-op tracers.
 const NOOP_TRACERS: TracerProvider = new ProxyTracerProvider()
 const NOOP_METER = createNoopMeter()
@@ -71,6 +73,12 @@ export function installTelemetry (runner: Runner, options: ResolvedTelemetryOpti
   runner.addHook('onTransition', (transition) => spans?.onTransition(transition))
   runner.addHook('onRestart', (event) => spans?.onRestart(event))
   runner.addHook('onDrain', (figures) => spans?.drained(figures))
+  // What this generation made so far is out before the next one starts.
+  runner.addHook('beforeUpgrade', async () => {
+    spans?.beginUpgrade()
+    await sdk?.flush(UPGRADE_FLUSH)
+  })
+  runner.addHook('onUpgrade', (outcome) => spans?.endUpgrade(outcome))
   runner.addHook('onShutdown', ({ timeout }) => {
     deadline = performance.now() + timeout
     spans?.beginShutdown()

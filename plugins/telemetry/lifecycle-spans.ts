@@ -1,9 +1,9 @@
 // The runner's lifecycle as spans, from the runner's hooks: one `boot` trace with a child per
 // service's init and ready, one `restart <service>` trace per restart (its stop, init and ready as
-// children), one `shutdown` trace with the drain and each service's stop. A slow boot or stop shows
-// as a long child named after the culprit.
+// children), one `shutdown` trace with the drain and each service's stop, one `upgrade` trace per
+// handover attempt. A slow boot or stop shows as a long child named after the culprit.
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api'
-import type { DrainFigures, LifecycleTransition, RestartEvent } from '../../types/index.ts'
+import type { DrainFigures, LifecycleTransition, RestartEvent, UpgradeOutcome } from '../../types/index.ts'
 
 /** The attribute naming the service a span is about. */
 export const SERVICE_ATTRIBUTE = 'fsr.service'
@@ -17,6 +17,7 @@ export class LifecycleSpans {
   readonly #tracer: Tracer
   #boot: Span | undefined
   #shutdown: Span | undefined
+  #upgrade: Span | undefined
   /** The phase (init, ready, stop) each service is in. */
   readonly #phases = new Map<string, Span>()
   /** The restart under way of each service, from its policy's decision until it runs again. */
@@ -56,6 +57,20 @@ export class LifecycleSpans {
     }, this.#shutdown === undefined ? ROOT_CONTEXT : trace.setSpan(ROOT_CONTEXT, this.#shutdown))
     if (destroyedSockets > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${destroyedSockets} sockets destroyed at the drain deadline` })
     span.end(now)
+  }
+
+  /** The old process's side of an upgrade, from its hooks until the new process is ready (or failed). */
+  beginUpgrade (): void {
+    this.#upgrade = this.#start('upgrade', undefined, {})
+  }
+
+  endUpgrade (outcome: UpgradeOutcome): void {
+    const span = this.#upgrade
+    if (span === undefined) return
+    if (outcome.ok) span.setAttribute('fsr.upgrade.pid', outcome.pid)
+    else span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.reason })
+    span.end()
+    this.#upgrade = undefined
   }
 
   /** Ends every span still open (a restart waiting out its backoff, a boot cut short), the shutdown last. */

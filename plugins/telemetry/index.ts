@@ -8,6 +8,7 @@ import fp from 'fastify-plugin'
 import type { Runner } from '../../types/index.ts'
 import type { BuiltinPlugin } from '../../types/builtin-plugin.ts'
 import { LifecycleSpans } from './lifecycle-spans.ts'
+import { RunnerMetrics } from './runner-metrics.ts'
 import { isExporting, resolveTelemetryOptions, type ResolvedTelemetry, type ResolvedTelemetryOptions } from './options.ts'
 import type { TelemetrySdk } from './sdk.ts'
 
@@ -51,6 +52,7 @@ export function installTelemetry (runner: Runner, options: ResolvedTelemetryOpti
   const log = runner.app.log.child({ plugin: 'telemetry' })
   let sdk: TelemetrySdk | undefined
   let spans: LifecycleSpans | undefined
+  let figures: RunnerMetrics | undefined
   let deadline: number | undefined
   // Made at each service's first start, after beforeStart loaded the SDK.
   runner.decorateContextPerService('tracer', (service) => (sdk?.tracerProvider ?? NOOP_TRACERS).getTracer(service))
@@ -58,7 +60,8 @@ export function installTelemetry (runner: Runner, options: ResolvedTelemetryOpti
 
   runner.addHook('beforeStart', async () => {
     sdk = await (await import('./sdk.ts')).startSdk(options, log)
-    const { tracerProvider } = sdk
+    const { tracerProvider, meterProvider } = sdk
+    if (meterProvider !== undefined) figures = new RunnerMetrics(runner, meterProvider.getMeter(RUNNER_SCOPE))
     if (tracerProvider === undefined) return
     spans = new LifecycleSpans(tracerProvider.getTracer(RUNNER_SCOPE))
     spans.beginBoot()
@@ -70,9 +73,19 @@ export function installTelemetry (runner: Runner, options: ResolvedTelemetryOpti
     if (sdk?.tracerProvider !== undefined) await traceRequests(app, sdk.tracerProvider)
   }, { name: 'fsr-telemetry', fastify: '5.x' }))
   runner.app.addHook('onReady', async () => { spans?.endBoot() })
-  runner.addHook('onTransition', (transition) => spans?.onTransition(transition))
-  runner.addHook('onRestart', (event) => spans?.onRestart(event))
-  runner.addHook('onDrain', (figures) => spans?.drained(figures))
+  runner.addHook('onTransition', (transition) => {
+    spans?.onTransition(transition)
+    figures?.onTransition(transition)
+  })
+  runner.addHook('onRestart', (event) => {
+    spans?.onRestart(event)
+    figures?.onRestart(event)
+  })
+  runner.addHook('onDrain', (drain) => {
+    spans?.drained(drain)
+    figures?.onDrain(drain)
+  })
+  runner.addHook('onHealthCheck', (service, duration, isFailure) => figures?.onHealthCheck(service, duration, isFailure))
   // What this generation made so far is out before the next one starts.
   runner.addHook('beforeUpgrade', async () => {
     spans?.beginUpgrade()

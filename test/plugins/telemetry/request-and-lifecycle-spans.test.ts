@@ -4,6 +4,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { createRunner, defineService, type Runner, type RunnerOptions } from '../../../lib/index.ts'
 import { waitFor } from '../../helpers/fixture-process.ts'
+import { failingWorker } from '../../helpers/failing-worker.ts'
 import { captureLogs } from '../../helpers/log-capture.ts'
 
 /** Keeps its spans when the SDK shuts down (the in-memory exporter forgets them then). */
@@ -120,20 +121,11 @@ test('the boot is one trace with a child per service\'s init and ready; the shut
 test('a restart is a trace of its own, with the stop and the new init of the service as children', async (t) => {
   const exporter = new KeptSpans()
   const runner = tracedRunner(t, exporter, { server: false })
-  let lives = 0
-  let fail: () => void = () => {}
-  runner.register(defineService({
-    name: 'worker',
-    restart: { policy: 'on-failure', backoff: { initial: 1, jitter: 0 } },
-    run: (ctx) => new Promise<void>((resolve, reject) => {
-      lives++
-      fail = () => reject(new Error('lost the queue'))
-      ctx.signal.addEventListener('abort', () => resolve())
-    }),
-  }))
+  const worker = failingWorker()
+  runner.register(worker.service)
   await runner.start()
-  fail()
-  await waitFor(() => lives === 2 && runner.states()[0].state === 'running')
+  worker.fail()
+  await waitFor(() => worker.lives() === 2 && runner.states()[0].state === 'running')
   await runner.stop()
 
   const spans = exporter.getFinishedSpans()

@@ -2,9 +2,11 @@
 // option), @fastify/otel on the main server, a tracer and a meter per service (`ctx.tracer`,
 // `ctx.meter`), the lifecycle as spans, trace ids in the log lines, and a flush before the process
 // exits. Without an exporter the SDK is never loaded: tracers and meters are no-ops, no span is made.
+import type { FastifyOtelInstrumentation } from '@fastify/otel'
 import { context, createNoopMeter, ProxyTracerProvider, trace, type TracerProvider } from '@opentelemetry/api'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { createRequire } from 'node:module'
 import type { Runner } from '../../types/index.ts'
 import type { BuiltinPlugin } from '../../types/builtin-plugin.ts'
 import { LifecycleSpans } from './lifecycle-spans.ts'
@@ -33,13 +35,23 @@ function traceFields (): object {
   return { trace_id: traceId, span_id: spanId, trace_flags: `0${traceFlags.toString(16)}` }
 }
 
-/** Registers @fastify/otel on `instance` (its routes from now on are traced) with the runner's tracer provider. */
-async function traceRequests (instance: FastifyInstance, tracerProvider: TracerProvider): Promise<void> {
-  const { FastifyOtelInstrumentation } = await import('@fastify/otel')
-  // Never `registerOnInitialization`: it would instrument every Fastify instance, the admin server's too.
-  const instrumentation = new FastifyOtelInstrumentation()
-  instrumentation.setTracerProvider(tracerProvider)
-  await instance.register(instrumentation.plugin())
+const require = createRequire(import.meta.url)
+/** Stands for @fastify/otel in the plugin tree, so that `hasPlugin('@fastify/otel')` and `dependencies` see it. */
+const otelPresent = fp(async () => {}, { name: '@fastify/otel', fastify: '5.x' })
+
+/**
+ * Applies @fastify/otel to `instance` at once, as the library does itself for
+ * `registerOnInitialization` (not used: it would instrument every Fastify instance, the admin
+ * server's too). Applied before any other plugin, its onRoute hook runs first: the hooks the
+ * built-ins add to routes afterwards (request metrics) are not traced, the services' own are.
+ * Its tracer provider is set once the SDK is loaded.
+ */
+function traceRequests (instance: FastifyInstance): FastifyOtelInstrumentation {
+  const { FastifyOtelInstrumentation: Instrumentation } = require('@fastify/otel') as typeof import('@fastify/otel')
+  const instrumentation = new Instrumentation()
+  instrumentation.plugin()(instance, {}, () => {})
+  instance.register(otelPresent)
+  return instrumentation
 }
 
 /** Adds the SDK, request tracing, the context fields and the lifecycle spans to a runner with nothing registered yet. */
@@ -54,6 +66,8 @@ export function installTelemetry (runner: Runner, options: ResolvedTelemetryOpti
   let spans: LifecycleSpans | undefined
   let figures: RunnerMetrics | undefined
   let deadline: number | undefined
+  // On the main server before anything else, so that every route is traced (the services' too).
+  const requests = options.tracesExporter === undefined ? undefined : traceRequests(runner.app)
   // Made at each service's first start, after beforeStart loaded the SDK.
   runner.decorateContextPerService('tracer', (service) => (sdk?.tracerProvider ?? NOOP_TRACERS).getTracer(service))
   runner.decorateContextPerService('meter', (service) => sdk?.meterProvider?.getMeter(service) ?? NOOP_METER)
@@ -65,13 +79,11 @@ export function installTelemetry (runner: Runner, options: ResolvedTelemetryOpti
     if (tracerProvider === undefined) return
     spans = new LifecycleSpans(tracerProvider.getTracer(RUNNER_SCOPE))
     spans.beginBoot()
-    if (options.traceAdmin && runner.admin !== undefined) await traceRequests(runner.admin, tracerProvider)
+    requests?.setTracerProvider(tracerProvider)
+    // The admin server has not loaded its routes yet: they are traced too.
+    if (options.traceAdmin && runner.admin !== undefined) traceRequests(runner.admin).setTracerProvider(tracerProvider)
     log.debug({ traces: describeExporter(options.tracesExporter), metrics: describeExporter(options.metricsExporter) }, 'telemetry started')
   })
-  // Before any service registers, so that every route is traced (fastify-plugin: on the root instance).
-  runner.app.register(fp(async (app) => {
-    if (sdk?.tracerProvider !== undefined) await traceRequests(app, sdk.tracerProvider)
-  }, { name: 'fsr-telemetry', fastify: '5.x' }))
   runner.app.addHook('onReady', async () => { spans?.endBoot() })
   runner.addHook('onTransition', (transition) => {
     spans?.onTransition(transition)

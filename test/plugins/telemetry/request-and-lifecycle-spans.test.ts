@@ -42,6 +42,7 @@ test('a request to a service\'s route is a server span with its route, method an
   runner.register(defineService({
     name: 'notes',
     async init (ctx) {
+      ctx.app.addHook('onRequest', async function authenticate () {})
       ctx.app.get('/notes/:id', async (request) => {
         // A span of the service's own, made inside the request.
         ctx.tracer.startActiveSpan('load note', (span) => span.end())
@@ -67,6 +68,10 @@ test('a request to a service\'s route is a server span with its route, method an
   const own = named(spans, 'load note')
   assert.equal(own.spanContext().traceId, TRACE_ID, 'ctx.tracer spans nest in the request')
   assert.equal(own.instrumentationScope.name, 'notes', 'ctx.tracer is named after the service')
+  // The request's children: the service's own hook and the handler; nothing of the built-ins (request metrics, pressure).
+  const children = spans.filter((span) => parentOf(span) === request.spanContext().spanId).map((span) => span.name.split(' - ')[0])
+  assert.deepEqual(children.sort(), ['handler', 'onRequest'])
+  assert.ok(spans.some((span) => span.name === 'onRequest - authenticate'))
   const missing = spans.find((span) => span.name === 'request' && span.attributes['http.response.status_code'] === 404)
   assert.ok(missing !== undefined, 'a 404 is traced too')
   assert.notEqual(missing.spanContext().traceId, TRACE_ID)
@@ -87,6 +92,17 @@ test('admin, health and metrics requests make no span at all', async (t) => {
   const made = exporter.getFinishedSpans().filter((span) => !before.has(span))
   const strays = made.filter((span) => span.attributes['url.path'] !== undefined || span.spanContext().traceId === TRACE_ID || span.attributes['http.route'] !== undefined)
   assert.deepEqual(strays.map((span) => span.name), [], 'no request span, root or orphan, for an admin path')
+})
+
+test('traceAdmin traces the admin server too', async (t) => {
+  const exporter = new KeptSpans()
+  const runner = tracedRunner(t, exporter, { telemetry: { tracesExporter: exporter, traceAdmin: true } })
+  await runner.start()
+  const admin = runner.admin!.server.address() as { port: number }
+  await (await fetch(`http://127.0.0.1:${admin.port}/health/live`)).arrayBuffer()
+  await runner.stop()
+  const request = exporter.getFinishedSpans().find((span) => span.name === 'request')
+  assert.equal(request?.attributes['url.path'], '/health/live')
 })
 
 test('the boot is one trace with a child per service\'s init and ready; the shutdown one with the drain and each stop', async (t) => {

@@ -73,6 +73,8 @@ export interface TelemetryOptions {
   readonly serviceName?: string
   /** More resource attributes, over those of env `OTEL_RESOURCE_ATTRIBUTES` (`key=value,...`). Default: none. */
   readonly resourceAttributes?: Readonly<Record<string, string>>
+  /** Resource detectors to run (`env` means nothing more: `OTEL_RESOURCE_ATTRIBUTES` is always read). Default: env `OTEL_NODE_RESOURCE_DETECTORS` (a comma list, `all`, `none`), else all. */
+  readonly resourceDetectors?: ReadonlyArray<'env' | 'host' | 'os' | 'process' | 'serviceinstance'>
   /** Where spans go; `none` makes no span at all. Default: env `OTEL_TRACES_EXPORTER`, else `otlp` when an OTLP endpoint is set, else `none`. */
   readonly tracesExporter?: TelemetryExporter<SpanExporter>
   /** Where metrics go. Default: env `OTEL_METRICS_EXPORTER`, else `otlp` when an OTLP endpoint is set, else `none`. */

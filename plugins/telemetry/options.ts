@@ -7,16 +7,18 @@ import { Problems, readInteger, readObject, refuseUnknownKeys } from '../../lib/
 
 type Env = Readonly<Record<string, string | undefined>>
 
-const TELEMETRY_KEYS = ['serviceName', 'resourceAttributes', 'tracesExporter', 'metricsExporter', 'endpoint', 'protocol', 'sampler', 'samplerArg', 'metricInterval', 'traceAdmin'] as const
+const TELEMETRY_KEYS = ['serviceName', 'resourceAttributes', 'resourceDetectors', 'tracesExporter', 'metricsExporter', 'endpoint', 'protocol', 'sampler', 'samplerArg', 'metricInterval', 'traceAdmin'] as const
 const EXPORTERS = ['otlp', 'console', 'none'] as const
 const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const
 const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const
+const DETECTORS = ['host', 'os', 'process', 'serviceinstance'] as const
 const DEFAULT_METRIC_INTERVAL = 60_000
 const MAX_MS = 2 ** 31 - 1
 
 export interface ResolvedTelemetry {
   readonly serviceName: string
   readonly resourceAttributes: Readonly<Record<string, string>>
+  readonly resourceDetectors: ReadonlyArray<(typeof DETECTORS)[number]>
   /** `none` is undefined: nothing of the traces SDK is loaded. */
   readonly tracesExporter: 'otlp' | 'console' | SpanExporter | undefined
   readonly metricsExporter: 'otlp' | 'console' | PushMetricExporter | undefined
@@ -99,6 +101,26 @@ function readResourceOption (problems: Problems, value: unknown): Record<string,
   return attributes
 }
 
+/**
+ * Detectors from the option (an array) or OTEL_NODE_RESOURCE_DETECTORS (a comma list, `all`, `none`);
+ * `env` is accepted and means nothing more: OTEL_RESOURCE_ATTRIBUTES is always read.
+ */
+function readDetectors (problems: Problems, value: unknown, env: Env): ReadonlyArray<(typeof DETECTORS)[number]> {
+  const fromEnv = env.OTEL_NODE_RESOURCE_DETECTORS?.trim()
+  const isOption = value !== undefined
+  const raw = isOption ? value : fromEnv === undefined || fromEnv === '' ? ['all'] : fromEnv.split(',').map((name) => name.trim())
+  const accepted = `a list of ${[...DETECTORS, 'env'].join(', ')}${isOption ? '' : ', or all, or none'}`
+  if (!Array.isArray(raw)) return problems.add('telemetry.resourceDetectors', raw, accepted) ?? []
+  if (!isOption && raw.length === 1 && raw[0] === 'none') return []
+  if (!isOption && raw.includes('all')) return DETECTORS
+  const detectors = new Set<(typeof DETECTORS)[number]>()
+  for (const name of raw) {
+    if ((DETECTORS as readonly unknown[]).includes(name)) detectors.add(name as (typeof DETECTORS)[number])
+    else if (name !== 'env') return problems.add(isOption ? 'telemetry.resourceDetectors' : 'OTEL_NODE_RESOURCE_DETECTORS', isOption ? raw : fromEnv, accepted) ?? []
+  }
+  return Object.freeze([...detectors])
+}
+
 function readRatio (problems: Problems, value: unknown, env: Env): number {
   const fromEnv = env.OTEL_TRACES_SAMPLER_ARG?.trim()
   const [source, raw] = value !== undefined ? ['telemetry.samplerArg', value] : fromEnv !== undefined && fromEnv !== '' ? ['OTEL_TRACES_SAMPLER_ARG', fromEnv] : ['telemetry.samplerArg', 1]
@@ -127,6 +149,7 @@ export function resolveTelemetryOptions (input: TelemetryOptions | false | undef
   const resolved: ResolvedTelemetry = {
     serviceName: serviceName as string,
     resourceAttributes: Object.freeze(resourceAttributes),
+    resourceDetectors: readDetectors(problems, given.resourceDetectors, env),
     tracesExporter: readExporter<SpanExporter>(problems, 'telemetry.tracesExporter', given.tracesExporter, 'OTEL_TRACES_EXPORTER', env, hasEndpoint),
     metricsExporter: readExporter<PushMetricExporter>(problems, 'telemetry.metricsExporter', given.metricsExporter, 'OTEL_METRICS_EXPORTER', env, hasEndpoint),
     endpoint,

@@ -5,7 +5,7 @@
 import { context, propagation, trace, type TextMapPropagator } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core'
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
+import { detectResources, hostDetector, osDetector, processDetector, resourceFromAttributes, serviceInstanceIdDetector, type Resource, type ResourceDetector } from '@opentelemetry/resources'
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics'
 import {
   AlwaysOffSampler,
@@ -27,6 +27,20 @@ export interface TelemetrySdk {
   flush (ms: number): Promise<void>
   /** Flushes, shuts the providers down and gives back the globals this SDK registered. */
   shutdown (ms: number): Promise<void>
+}
+
+const DETECTORS: Readonly<Record<ResolvedTelemetry['resourceDetectors'][number], ResourceDetector>> = {
+  host: hostDetector,
+  os: osDetector,
+  process: processDetector,
+  serviceinstance: serviceInstanceIdDetector,
+}
+
+/** What the detectors find, under the attributes of the options and OTEL_RESOURCE_ATTRIBUTES (which win). */
+async function createResource (options: ResolvedTelemetry): Promise<Resource> {
+  const detected = detectResources({ detectors: options.resourceDetectors.map((name) => DETECTORS[name]) })
+  await detected.waitForAsyncAttributes?.()
+  return detected.merge(resourceFromAttributes({ ...options.resourceAttributes, 'service.name': options.serviceName }))
 }
 
 function createSampler ({ sampler, samplerArg }: ResolvedTelemetry): Sampler {
@@ -88,7 +102,7 @@ async function bounded (work: Promise<unknown>, ms: number, log: Logger, what: s
 
 /** Builds the providers; registers the globals that nobody registered before (and only those). */
 export async function startSdk (options: ResolvedTelemetry, log: Logger): Promise<TelemetrySdk> {
-  const resource: Resource = resourceFromAttributes({ ...options.resourceAttributes, 'service.name': options.serviceName })
+  const resource = await createResource(options)
   const spanExporter = await createSpanExporter(options)
   const metricExporter = await createMetricExporter(options)
   const tracerProvider = spanExporter === undefined

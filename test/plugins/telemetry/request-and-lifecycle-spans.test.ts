@@ -155,14 +155,20 @@ test('a restart is a trace of its own, with the stop and the new init of the ser
   assert.ok(children.includes('ready worker'), children.join(', '))
 })
 
-test('ctx.tracer and ctx.meter are named after the service', async (t) => {
+test('ctx.tracer is named after the service; the resource has the service name, the attributes and what the detectors found', async (t) => {
   const exporter = new KeptSpans()
-  const runner = tracedRunner(t, exporter, { server: false })
+  const runner = tracedRunner(t, exporter, { server: false, telemetry: { tracesExporter: exporter, serviceName: 'mail', resourceAttributes: { team: 'post' }, resourceDetectors: ['host'] } })
   runner.register(defineService({
     name: 'mailer',
     async init (ctx) { ctx.tracer.startSpan('send').end() },
   }))
   await runner.start()
   await runner.stop()
-  assert.equal(named(exporter.getFinishedSpans(), 'send').instrumentationScope.name, 'mailer')
+  const send = named(exporter.getFinishedSpans(), 'send')
+  assert.equal(send.instrumentationScope.name, 'mailer')
+  const { attributes } = send.resource
+  assert.equal(attributes['service.name'], 'mail')
+  assert.equal(attributes.team, 'post')
+  assert.equal(typeof attributes['host.name'], 'string', 'the host detector ran')
+  assert.equal(attributes['process.pid'], undefined, 'the process detector did not')
 })

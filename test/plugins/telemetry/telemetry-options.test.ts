@@ -29,12 +29,14 @@ test('the standard variables are read, and explicit options win over them', () =
     OTEL_TRACES_SAMPLER: 'traceidratio',
     OTEL_TRACES_SAMPLER_ARG: '0.25',
     OTEL_METRIC_EXPORT_INTERVAL: '5000',
+    OTEL_NODE_RESOURCE_DETECTORS: 'env, host,os',
   }
   const fromEnv = resolveTelemetryOptions(undefined, env)
   assert.ok(fromEnv !== false)
   assert.deepEqual({ ...fromEnv }, {
     serviceName: 'notes',
     resourceAttributes: { 'deployment.environment': 'prod', team: 'a b' },
+    resourceDetectors: ['host', 'os'],
     tracesExporter: 'console',
     metricsExporter: undefined,
     endpoint: undefined,
@@ -53,6 +55,10 @@ test('the standard variables are read, and explicit options win over them', () =
   assert.equal(explicit.protocol, 'http/json')
   assert.equal(explicit.sampler, 'always_on')
   assert.equal(explicit.endpoint, 'http://127.0.0.1:4318/')
+  assert.deepEqual(explicit.resourceDetectors, ['host', 'os'], 'from env')
+  assert.deepEqual((resolveTelemetryOptions(undefined, {}) as { resourceDetectors: unknown }).resourceDetectors, ['host', 'os', 'process', 'serviceinstance'])
+  assert.deepEqual((resolveTelemetryOptions(undefined, { OTEL_NODE_RESOURCE_DETECTORS: 'none' }) as { resourceDetectors: unknown }).resourceDetectors, [])
+  assert.deepEqual((resolveTelemetryOptions({ resourceDetectors: ['process'] }, { OTEL_NODE_RESOURCE_DETECTORS: 'none' }) as { resourceDetectors: unknown }).resourceDetectors, ['process'])
   assert.ok(Object.isFrozen(explicit))
 })
 
@@ -69,6 +75,7 @@ test('every problem of the telemetry options and variables is reported in one FS
     OTEL_RESOURCE_ATTRIBUTES: 'novalue',
     OTEL_TRACES_SAMPLER: 'sometimes',
     OTEL_TRACES_SAMPLER_ARG: '2',
+    OTEL_NODE_RESOURCE_DETECTORS: 'host,gcp',
   }
   for (const name of Object.keys(env)) process.env[name] = env[name as keyof typeof env]
   try {
@@ -80,6 +87,7 @@ test('every problem of the telemetry options and variables is reported in one FS
       const wheres = err.problems.map((problem) => problem.slice(2, problem.indexOf(':')))
       assert.deepEqual(wheres.sort(), [
         'OTEL_EXPORTER_OTLP_ENDPOINT',
+        'OTEL_NODE_RESOURCE_DETECTORS',
         'OTEL_RESOURCE_ATTRIBUTES',
         'OTEL_TRACES_EXPORTER',
         'OTEL_TRACES_SAMPLER',

@@ -18,6 +18,7 @@ const MODULES: readonly string[] = [
   './health.bench.ts',
   './metrics.bench.ts',
   './watch.bench.ts',
+  './telemetry.bench.ts',
 ]
 
 /** A benchmark still running after this long is killed and reported as failed. */

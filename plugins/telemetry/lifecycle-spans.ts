@@ -45,6 +45,9 @@ export class LifecycleSpans {
   }
 
   beginShutdown (): void {
+    // A stop during the boot, or after a service failed to start: the boot did not end well.
+    if (this.#boot !== undefined) this.#boot.setStatus({ code: SpanStatusCode.ERROR, message: 'stopped before every service had started' })
+    this.endBoot()
     this.#shutdown = this.#start('shutdown', undefined, {})
   }
 

@@ -134,6 +134,21 @@ test('the boot is one trace with a child per service\'s init and ready; the shut
   assert.equal(named(spans, 'stop store').status.code, SpanStatusCode.UNSET)
 })
 
+test('a failed start ends the boot span with an error, and the failing init with its exception', async (t) => {
+  const exporter = new KeptSpans()
+  const runner = tracedRunner(t, exporter, { server: false })
+  runner.register(defineService({ name: 'store', async init () { throw new Error('no database') } }))
+  await assert.rejects(runner.start(), { code: 'FSR_ERR_SERVICE_START' })
+  const spans = exporter.getFinishedSpans()
+  const boot = named(spans, 'boot')
+  assert.equal(boot.status.code, SpanStatusCode.ERROR)
+  const init = named(spans, 'init store')
+  assert.equal(init.status.code, SpanStatusCode.ERROR)
+  assert.match(init.status.message ?? '', /no database/)
+  assert.equal(init.events[0]?.name, 'exception')
+  assert.equal(parentOf(init), boot.spanContext().spanId)
+})
+
 test('a restart is a trace of its own, with the stop and the new init of the service as children', async (t) => {
   const exporter = new KeptSpans()
   const runner = tracedRunner(t, exporter, { server: false })

@@ -27,6 +27,8 @@ export interface OtlpReceiver {
   readonly spans: ReceivedSpan[]
   /** Export requests received per path (`/v1/traces`, `/v1/metrics`). */
   readonly requests: Record<string, number>
+  /** Span names of the OTLP/JSON trace exports (`http/json`), as the JSON mapping of the protocol has them. */
+  readonly jsonSpanNames: string[]
 }
 
 const schema = protobuf.loadSync(fileURLToPath(new URL('../fixtures/otlp/trace-request.proto', import.meta.url)))
@@ -73,6 +75,7 @@ function decodeSpans (body: Buffer): ReceivedSpan[] {
 export async function startOtlpReceiver (t: TestContext): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = []
   const requests: Record<string, number> = {}
+  const jsonSpanNames: string[] = []
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -81,7 +84,11 @@ export async function startOtlpReceiver (t: TestContext): Promise<OtlpReceiver> 
       requests[path] = (requests[path] ?? 0) + 1
       let body = Buffer.concat(chunks)
       if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body)
-      if (path === '/v1/traces') spans.push(...decodeSpans(body))
+      const isJson = req.headers['content-type']?.startsWith('application/json') === true
+      if (path === '/v1/traces' && isJson) {
+        const { resourceSpans = [] } = JSON.parse(body.toString('utf8')) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: Array<{ name: string }> }> }> }
+        for (const { scopeSpans = [] } of resourceSpans) for (const { spans: list = [] } of scopeSpans) jsonSpanNames.push(...list.map((span) => span.name))
+      } else if (path === '/v1/traces') spans.push(...decodeSpans(body))
       // An empty Export*ServiceResponse: everything accepted.
       res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end()
     })
@@ -90,5 +97,5 @@ export async function startOtlpReceiver (t: TestContext): Promise<OtlpReceiver> 
   await once(server, 'listening')
   t.after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
   const { port } = server.address() as AddressInfo
-  return { endpoint: `http://127.0.0.1:${port}`, spans, requests }
+  return { endpoint: `http://127.0.0.1:${port}`, spans, requests, jsonSpanNames }
 }

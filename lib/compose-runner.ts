@@ -43,8 +43,15 @@ export function composeRunner (builtins: ReadonlyArray<BuiltinPlugin<any>>): (in
     if (problems.length > 0) {
       throw Object.assign(new FSR_ERR_INVALID_OPTIONS(problems.join('\n')), { problems })
     }
-    const runner = createCoreRunner(coreInput)
+    const mixins = builtins.map((builtin, i) => builtin.logMixin?.(resolved[i])).filter((mixin) => mixin !== undefined)
+    const runner = createCoreRunner(coreInput, { logMixin: combineMixins(mixins) })
     builtins.forEach((builtin, i) => builtin.install(runner, resolved[i]))
     return runner
   }
+}
+
+/** One pino mixin made of several (undefined for none: pino then calls nothing per line). */
+function combineMixins (mixins: ReadonlyArray<() => object>): (() => object) | undefined {
+  if (mixins.length <= 1) return mixins[0]
+  return () => Object.assign({}, ...mixins.map((mixin) => mixin()))
 }

@@ -8,14 +8,16 @@ import { metricsBuiltin } from '../plugins/metrics/index.ts'
 import { pressureBuiltin } from '../plugins/pressure/index.ts'
 import * as pressureErrors from '../plugins/pressure/errors.ts'
 import type { FsrError, FsrErrorConstructor } from '../types/errors.ts'
+import { telemetryBuiltin } from '../plugins/telemetry/index.ts'
 import { composeRunner } from './compose-runner.ts'
 import * as coreErrors from './errors.ts'
 
 /**
  * Creates a runner with the built-in plugins switched on (each can be turned off with its option set
- * to `false`). Order matters: `admin` creates the admin server that `metrics`, `debug` and `dashboard` add routes to.
+ * to `false`). Order matters: `admin` creates the admin server that `metrics`, `debug` and `dashboard`
+ * add routes to; `telemetry` comes first so that its hooks end last (its flush after the admin server closed).
  */
-export const createRunner = composeRunner([adminBuiltin, metricsBuiltin, debugBuiltin, dashboardBuiltin, pressureBuiltin])
+export const createRunner = composeRunner([telemetryBuiltin, adminBuiltin, metricsBuiltin, debugBuiltin, dashboardBuiltin, pressureBuiltin])
 export { defineService } from './define-service.ts'
 export { healthChannel } from './health-registry.ts'
 export { lifecycleChannel } from './lifecycle.ts'

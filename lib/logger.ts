@@ -17,20 +17,22 @@ function prettyTarget (): string {
   }
 }
 
-export function createLogger (options: ResolvedRunnerOptions, env: Env = process.env): Logger {
+/** `mixin` adds fields to every line (the telemetry plugin's trace ids); a given `logger` is taken as it is. */
+export function createLogger (options: ResolvedRunnerOptions, mixin?: () => object, env: Env = process.env): Logger {
   if (options.logger !== undefined) return options.logger
   const { level, format, destination, journal } = options.log
+  const mixins = mixin === undefined ? {} : { mixin }
   if (format === 'pretty') {
-    return pino({ level, transport: { target: prettyTarget(), options: { colorize: true } } })
+    return pino({ level, ...mixins, transport: { target: prettyTarget(), options: { colorize: true } } })
   }
-  if (destination === 'stdout' || (destination === 'auto' && !isJournalStream(env))) return pino({ level })
+  if (destination === 'stdout' || (destination === 'auto' && !isJournalStream(env))) return pino({ level, ...mixins })
   const stream = openJournalDestination(journal)
   if (stream instanceof Error) {
-    const log = pino({ level })
+    const log = pino({ level, ...mixins })
     log.warn({ err: stream, socket: journal.socket }, 'journal unavailable, logging to stdout')
     return log
   }
-  const log = pino({ level }, stream)
+  const log = pino({ level, ...mixins }, stream)
   stream.report = (at, fields, message) => log[at](fields, message)
   return log
 }

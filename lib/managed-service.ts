@@ -42,6 +42,8 @@ export interface ServiceHost {
   readonly upgrade: UpgradeInfo
   /** Fields added to every context by `runner.decorateContext`. */
   readonly contextFields: Readonly<Record<string, unknown>>
+  /** Fields of each service's own (`runner.decorateContextPerService`), made once per service. */
+  readonly contextFactories: Readonly<Record<string, (service: string) => unknown>>
   /** The runner's health entries; this service's is added before its plugin loads. */
   readonly health: HealthRegistry
   /** The runner's lifecycle watchers (`ctx.watch`). */
@@ -78,7 +80,7 @@ class Context {
   readonly #workers: WorkerSet
 
   constructor (service: ManagedService, app: FastifyInstance, host: ServiceHost, workers: WorkerSet) {
-    Object.assign(this, host.contextFields)
+    Object.assign(this, host.contextFields, service.ownContextFields)
     this.name = service.spec.name
     this.app = app
     this.upgrade = host.upgrade
@@ -118,6 +120,7 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
   #workers: WorkerSet | undefined
   #initDone = false
   #run: Promise<unknown> | undefined
+  #ownContextFields: Record<string, unknown> | undefined
 
   /** Throws FSR_ERR_UNKNOWN_SERVICE for a health `follow` of a name not registered yet. */
   constructor (spec: ServiceSpec, defaults: Required<ServiceTimeouts>, host: ServiceHost) {
@@ -131,6 +134,15 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
     this.lifecycle = new Lifecycle(spec.name, this, this, Date.now, created, host.topics.runnerTopic('fsr.lifecycle'))
     const { restart } = spec
     this.supervisor = restart.policy === 'never' && restart.whenUnhealthyFor === undefined ? undefined : new Supervisor(this, restart, host.supervision)
+  }
+
+  /** The fields `runner.decorateContextPerService` made for this service, the same in every life. */
+  get ownContextFields (): Readonly<Record<string, unknown>> {
+    if (this.#ownContextFields === undefined) {
+      this.#ownContextFields = {}
+      for (const [field, make] of Object.entries(this.#host.contextFactories)) this.#ownContextFields[field] = make(this.spec.name)
+    }
+    return this.#ownContextFields
   }
 
   /** The service's logger (`ctx.log`): a child of the runner's with `service` bound. */

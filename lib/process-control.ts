@@ -24,6 +24,8 @@ export interface ProcessControlHost {
   readonly handover: Handover
   /** Services' hooks before the handover; a rejection cancels the upgrade. */
   beforeUpgrade (): Promise<void>
+  /** Hears how each upgrade ended, and how long it took (ms). */
+  upgraded (outcome: UpgradeOutcome, duration: number): void
 }
 
 export interface ProcessControl {
@@ -75,6 +77,13 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
   }
 
   async function handOver (): Promise<UpgradeOutcome> {
+    const begin = performance.now()
+    const outcome = await attemptHandover()
+    host.upgraded(outcome, performance.now() - begin)
+    return outcome
+  }
+
+  async function attemptHandover (): Promise<UpgradeOutcome> {
     await notifier.notify({ RELOADING: 1, MONOTONIC_USEC: monotonicMicroseconds() })
     let outcome: UpgradeOutcome
     try {

@@ -6,11 +6,11 @@ import type { RunnerHooks } from '../types/index.ts'
 import { FSR_ERR_INVALID_ARGUMENT, FSR_ERR_UNKNOWN_HOOK } from './errors.ts'
 import { describe } from './options.ts'
 
-type SyncHookName = 'onTransition' | 'onHealthCheck' | 'onDrain' | 'onRestart'
+type SyncHookName = 'onTransition' | 'onHealthCheck' | 'onDrain' | 'onRestart' | 'onShutdown' | 'onUpgrade'
 
 export class HookRegistry {
   readonly #log: Logger
-  readonly #hooks: { [K in keyof RunnerHooks]: Array<RunnerHooks[K]> } = { beforeStart: [], afterStop: [], onTransition: [], onHealthCheck: [], onDrain: [], onRestart: [] }
+  readonly #hooks: { [K in keyof RunnerHooks]: Array<RunnerHooks[K]> } = { beforeStart: [], afterStop: [], onTransition: [], onHealthCheck: [], onDrain: [], onRestart: [], onShutdown: [], beforeUpgrade: [], onUpgrade: [] }
 
   constructor (log: Logger) {
     this.#log = log
@@ -48,6 +48,11 @@ export class HookRegistry {
   /** Awaits every beforeStart hook in order; the first throw is the caller's. */
   async beforeStart (): Promise<void> {
     for (const hook of this.#hooks.beforeStart) await hook()
+  }
+
+  /** Awaits every beforeUpgrade hook in order; the first throw is the caller's (it cancels the upgrade). */
+  async beforeUpgrade (): Promise<void> {
+    for (const hook of this.#hooks.beforeUpgrade) await hook()
   }
 
   /** Awaits every afterStop hook in reverse order; a throw is logged and the others still run. */

@@ -14,6 +14,7 @@ import type {
   ServiceContext,
   ServiceHealth,
   ServiceStateSnapshot,
+  UpgradeOutcome,
 } from '../types/index.ts'
 import { SERVICE_NAME, SERVICE_NAME_RULE, toServiceSpec } from './define-service.ts'
 import { ServerDrain } from './drain-server.ts'
@@ -52,9 +53,14 @@ const requestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
 /** The fields every service context has of its own: `decorateContext` may not replace them. */
 const OWN_CONTEXT_FIELDS = ['name', 'app', 'log', 'signal', 'health', 'upgrade', 'watch', 'attempt', 'child', 'topics']
 
-export function createRunner (input: RunnerOptions = {}): Runner {
+/** What the package's face gives the core runner besides the options: the built-ins' log mixin. */
+export interface RunnerInternals {
+  readonly logMixin?: () => object
+}
+
+export function createRunner (input: RunnerOptions = {}, internals: RunnerInternals = {}): Runner {
   const options = resolveRunnerOptions(input)
-  const log = createLogger(options)
+  const log = createLogger(options, internals.logMixin)
   const serverOptions: FastifyServerOptions = options.fastify
   const app: FastifyInstance = fastify({
     childLoggerFactory: requestLogger,
@@ -77,8 +83,9 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   const drain = new ServerDrain(app.server)
   // Sockets inherited from systemd or the previous generation, and the ones to hand to the next.
   const handover = new Handover(log)
-  // Fields the built-in plugins add to every ctx (runner.decorateContext).
+  // Fields the built-in plugins add to every ctx (runner.decorateContext), and those made per service.
   const contextFields: Record<string, unknown> = {}
+  const contextFactories: Record<string, (service: string) => unknown> = {}
   const prestart = new PrestartPipeline(options, log, handover.info)
   // A restart waits for the boot to end: the services after the one restarting are still loading in order.
   let booted: () => void = () => {}
@@ -99,6 +106,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   const host: ServiceHost = {
     log,
     contextFields,
+    contextFactories,
     upgrade: handover.info,
     health,
     watch,
@@ -130,6 +138,19 @@ export function createRunner (input: RunnerOptions = {}): Runner {
   }
 
   function decorateContext<K extends keyof ServiceContext> (field: K, value: ServiceContext[K]): Runner {
+    contextFields[checkContextField(field)] = value
+    return runner
+  }
+
+  function decorateContextPerService<K extends keyof ServiceContext> (field: K, make: (service: string) => ServiceContext[K]): Runner {
+    const name = checkContextField(field)
+    if (typeof make !== 'function') throw new FSR_ERR_INVALID_ARGUMENT('runner.decorateContextPerService()', describe(make), 'a function (service name) => value')
+    contextFactories[name] = make
+    return runner
+  }
+
+  /** The name of a field `decorateContext` may add; throws otherwise. */
+  function checkContextField (field: unknown): string {
     if (status !== 'created') throw new FSR_ERR_ALREADY_STARTED('decorate the service context')
     const name: unknown = field
     // Names of Object.prototype would reach the prototype (`__proto__`) or shadow what every object has.
@@ -139,8 +160,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     if (OWN_CONTEXT_FIELDS.includes(name)) {
       throw new FSR_ERR_INVALID_ARGUMENT('runner.decorateContext()', describe(name), `a name other than the runner's own fields (${OWN_CONTEXT_FIELDS.join(', ')})`)
     }
-    contextFields[name] = value
-    return runner
+    return name
   }
 
   function register (target: Service | AnyFastifyPlugin, opts?: RegisterOptions): Runner {
@@ -223,6 +243,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
       status = 'stopped'
       return
     }
+    hooks.call('onShutdown', { timeout: options.shutdown.timeout })
     // A service still starting hears the stop through its ctx.signal, so its init or ready can give up.
     for (const service of services.values()) service.cancelStart()
     await runShutdown({
@@ -263,7 +284,9 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     handover,
     beforeUpgrade: async () => {
       for (const service of services.values()) await service.beforeUpgrade()
+      await hooks.beforeUpgrade()
     },
+    upgraded: (outcome: UpgradeOutcome, duration: number) => hooks.call('onUpgrade', outcome, duration),
   }
 
   async function upgrade () {
@@ -296,6 +319,7 @@ export function createRunner (input: RunnerOptions = {}): Runner {
     get inFlightRequests () { return drain.inFlight },
     addHook,
     decorateContext,
+    decorateContextPerService,
     listen: (name: string, instance: FastifyInstance, address: { readonly port: number, readonly host: string }) => handover.listen(name, instance, address),
     serviceLogger: (name: string) => services.get(name)?.log,
     health: () => health.aggregate(status === 'running'),

@@ -1,4 +1,6 @@
-// Options of the built-in plugins (admin, metrics, debug, pressure): types only.
+// Options of the built-in plugins (admin, metrics, debug, pressure, telemetry): types only.
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics'
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 
 /**
  * Thresholds of the main server's load shedding (`@fastify/under-pressure`); `0` turns one off.
@@ -71,4 +73,36 @@ export interface DebugOptions {
 export interface DashboardOptions {
   /** Events kept for clients that reconnect (`Last-Event-ID`), 10 to 100000. Default: `1000`. */
   readonly history?: number
+}
+
+/** Where traces or metrics go: an OTLP collector, the console, nowhere, or an exporter of your own. */
+export type TelemetryExporter<T> = 'otlp' | 'console' | 'none' | T
+
+/**
+ * OpenTelemetry traces and metrics (the SDK, loaded only when an exporter is set). Each field wins over
+ * its standard variable; `OTEL_SDK_DISABLED=true` turns everything off as `telemetry: false` does.
+ */
+export interface TelemetryOptions {
+  /** `service.name` of the resource. Default: env `OTEL_SERVICE_NAME`, else `unknown_service:node`. */
+  readonly serviceName?: string
+  /** More resource attributes, over those of env `OTEL_RESOURCE_ATTRIBUTES` (`key=value,...`). Default: none. */
+  readonly resourceAttributes?: Readonly<Record<string, string>>
+  /** Resource detectors to run (`env` means nothing more: `OTEL_RESOURCE_ATTRIBUTES` is always read). Default: env `OTEL_NODE_RESOURCE_DETECTORS` (a comma list, `all`, `none`), else all. */
+  readonly resourceDetectors?: ReadonlyArray<'env' | 'host' | 'os' | 'process' | 'serviceinstance'>
+  /** Where spans go; `none` makes no span at all. Default: env `OTEL_TRACES_EXPORTER`, else `otlp` when an OTLP endpoint is set, else `none`. */
+  readonly tracesExporter?: TelemetryExporter<SpanExporter>
+  /** Where metrics go. Default: env `OTEL_METRICS_EXPORTER`, else `otlp` when an OTLP endpoint is set, else `none`. */
+  readonly metricsExporter?: TelemetryExporter<PushMetricExporter>
+  /** Base URL of the OTLP receiver (`/v1/traces` and `/v1/metrics` are added over HTTP). Default: env `OTEL_EXPORTER_OTLP_ENDPOINT`, else the exporter's own (`http://localhost:4318`, gRPC `:4317`). */
+  readonly endpoint?: string
+  /** OTLP transport. Default: env `OTEL_EXPORTER_OTLP_PROTOCOL`, else `http/protobuf`. */
+  readonly protocol?: 'http/protobuf' | 'http/json' | 'grpc'
+  /** Which traces are kept. Default: env `OTEL_TRACES_SAMPLER`, else `parentbased_always_on`. */
+  readonly sampler?: 'always_on' | 'always_off' | 'traceidratio' | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio'
+  /** Ratio of the `traceidratio` samplers, from 0 to 1. Default: env `OTEL_TRACES_SAMPLER_ARG`, else `1`. */
+  readonly samplerArg?: number
+  /** Milliseconds between two exports of the metrics. Default: env `OTEL_METRIC_EXPORT_INTERVAL`, else `60 000`. */
+  readonly metricInterval?: number
+  /** Trace the admin server's requests too. Default: `false`. */
+  readonly traceAdmin?: boolean
 }

@@ -15,4 +15,6 @@ export interface BuiltinPlugin<T> {
   resolve (input: unknown, env: Env, server: ResolvedRunnerOptions['server'] | undefined): T
   /** Adds the plugin to a runner that has nothing registered yet (hooks, context fields, routes). */
   install (runner: Runner, options: T): void
+  /** Fields for every log line of the runner's own logger (pino's `mixin`), when the plugin has any. */
+  logMixin? (options: T): (() => object) | undefined
 }

@@ -14,9 +14,10 @@ import type {
   RegisterOptions as FastifyRegisterOptions,
 } from 'fastify'
 import type { ServerOptions as HttpsServerOptions } from 'node:https'
+import type { Meter, Tracer } from '@opentelemetry/api'
 import type { Logger, LevelWithSilent } from 'pino'
 import type { Registry } from 'prom-client'
-import type { AdminOptions, DashboardOptions, DebugOptions, MetricsOptions, PressureOptions } from './builtin-options.ts'
+import type { AdminOptions, DashboardOptions, DebugOptions, MetricsOptions, PressureOptions, TelemetryOptions } from './builtin-options.ts'
 import type { AggregateHealth, HealthCheckResult, HealthOptions, ServiceHealth, ServiceHealthOptions } from './health.ts'
 import type { PrestartFailureOptions, PrestartStage } from './prestart.ts'
 import type { RestartEvent, RestartOptions, RestartStatus } from './restart.ts'
@@ -131,6 +132,10 @@ export interface ServiceContext<App extends FastifyInstance = FastifyInstance> {
   child (name: string, options?: WorkerOptions): WorkerContext
   /** Publish and subscribe to topics; every subscription also ends when this service begins to stop (`signal`). */
   readonly topics: Topics
+  /** An OpenTelemetry tracer named after the service (a no-op one while no traces exporter is set). */
+  readonly tracer: Tracer
+  /** An OpenTelemetry meter named after the service (a no-op one while no metrics exporter is set). */
+  readonly meter: Meter
 }
 
 /** What a service knows about upgrades of its process. */
@@ -368,6 +373,8 @@ export interface RunnerOptions {
   readonly prestart?: readonly PrestartStage[]
   /** What a failed prestart stage leads to. Default: `{ retry: false, delay: 1 000, maxAttempts: 3 }`. */
   readonly prestartFailure?: PrestartFailureOptions
+  /** OpenTelemetry traces and metrics, or `false` for none. Default: from the `OTEL_*` variables; without an exporter, none. */
+  readonly telemetry?: TelemetryOptions | false
 }
 
 /** How an upgrade waits for the new process. */
@@ -393,6 +400,15 @@ export interface RunnerHooks {
   onDrain: (figures: DrainFigures) => void
   /** Called with every decision of a service's restart policy (a restart scheduled, or giving up). */
   onRestart: (event: RestartEvent) => void
+  /** Called once when the graceful stop of a started runner begins, with its deadline (`shutdown.timeout`, ms). */
+  onShutdown: (info: { readonly timeout: number }) => void
+  /**
+   * Awaited in the old process of an upgrade, in the order added, after the services' `beforeUpgrade`
+   * and before the new process is started; a throw cancels the upgrade, as a service's does.
+   */
+  beforeUpgrade: () => void | Promise<void>
+  /** Called with the outcome of every upgrade this process began (after `beforeUpgrade`), and its duration in ms. */
+  onUpgrade: (outcome: UpgradeOutcome, duration: number) => void
 }
 
 /** What the drain of the main server took, as `onDrain` hooks hear it. */
@@ -474,6 +490,8 @@ export interface Runner {
   listen (name: string, instance: FastifyInstance, address: { readonly port: number, readonly host: string }): Promise<void>
   /** Adds a field to every service context (before `start()`); the context's own fields (`name`, `app`, `log`, `signal`, `health`, `upgrade`, `watch`, `attempt`, `child`, `topics`) are refused. */
   decorateContext<K extends keyof ServiceContext> (name: K, value: ServiceContext[K]): Runner
+  /** As `decorateContext`, with a value of each service's own: `make(service)` is called once per service, at its first start. */
+  decorateContextPerService<K extends keyof ServiceContext> (name: K, make: (service: string) => ServiceContext[K]): Runner
   /** The logger of one service (a pino child of the runner's logger, `app.log`), or undefined for an unknown name. */
   serviceLogger (name: string): Logger | undefined
   /** The health of the process: overall status, liveness, readiness and every entry. */

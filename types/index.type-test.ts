@@ -1,5 +1,6 @@
 // Type tests of the public contract, checked by `npm run test:types` (tsc). Each `@ts-expect-error`
 // fails the check when the contract stops rejecting what it must reject.
+import type { Meter, Tracer } from '@opentelemetry/api'
 import type { FastifyInstance } from 'fastify'
 import { createRunner, defineService } from '../lib/index.ts'
 import type { AggregateHealth, HealthChange, HealthEntry, HealthStatus, LifecycleState, LifecycleTransition, LifecycleWatch, Runner, RunnerStatus, Service, ServiceContext, ServiceHealth, ServiceStateSnapshot, WatchAnyOptions, WatchCondition } from './index.ts'
@@ -153,3 +154,18 @@ runner.watch.until({ all: ['migrate'], state: 'completed' })
 defineService({ name: 'x', once: 'yes', run: async () => {} })
 // @ts-expect-error a plain plugin has no run, so it cannot be a task
 runner.register(async () => {}, { service: { name: 'p', once: true } })
+
+// Telemetry: a tracer and a meter per service; the option takes names or exporters of the program's own.
+defineService({
+  name: 'traced',
+  async init (ctx) {
+    expectType<Tracer>(ctx.tracer)
+    expectType<Meter>(ctx.meter)
+  },
+})
+createRunner({ telemetry: { tracesExporter: 'otlp', protocol: 'grpc', sampler: 'parentbased_traceidratio', samplerArg: 0.1, resourceDetectors: ['host'] } })
+createRunner({ telemetry: false })
+// @ts-expect-error the exporters are otlp, console, none or an exporter object
+createRunner({ telemetry: { tracesExporter: 'zipkin' } })
+// @ts-expect-error the protocols are http/protobuf, http/json and grpc
+createRunner({ telemetry: { protocol: 'thrift' } })

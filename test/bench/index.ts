@@ -22,6 +22,7 @@ const MODULES: readonly string[] = [
   './topics.bench.ts',
   './dashboard.bench.ts',
   './journal.bench.ts',
+  './telemetry.bench.ts',
 ]
 
 /** A benchmark still running after this long is killed and reported as failed. */

@@ -6,7 +6,7 @@ import { createRunner } from '../../lib/index.ts'
 import { codeSpans, readDoc, tableRows } from '../helpers/markdown.ts'
 
 /** The options that are objects of their own keys (a path for a nested one); `false` turns those with a plugin off. */
-const SECTIONS = ['server', 'log', 'log.journal', 'timeouts', 'shutdown', 'upgrade', 'health', 'prestartFailure', 'admin', 'metrics', 'debug', 'dashboard', 'pressure']
+const SECTIONS = ['server', 'log', 'log.journal', 'timeouts', 'shutdown', 'upgrade', 'health', 'prestartFailure', 'admin', 'metrics', 'debug', 'dashboard', 'pressure', 'telemetry']
 
 function problemsOf (fn: () => unknown): string[] {
   try {

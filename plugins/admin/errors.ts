@@ -25,3 +25,15 @@ export const FSR_ERR_INVALID_REQUEST = createError<[string]>(
   'invalid request: %s',
   400,
 )
+
+export const FSR_ERR_ADMIN_CROSS_SITE = createError<[string, string]>(
+  'FSR_ERR_ADMIN_CROSS_SITE',
+  '%s %s was sent by a page of another site (its Origin or Sec-Fetch-Site says so); the admin server takes protected requests only from its own pages and from clients that are not browsers',
+  403,
+)
+
+export const FSR_ERR_ADMIN_HOST = createError<[string]>(
+  'FSR_ERR_ADMIN_HOST',
+  'the Host header %s does not name a loopback address: an admin server on loopback answers only to 127.0.0.1, [::1] or localhost (a page of another site reaching it through DNS rebinding uses a name of its own)',
+  403,
+)

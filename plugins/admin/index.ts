@@ -13,6 +13,7 @@ import { logLevelRoutes } from './log-level-routes.ts'
 import { answerMethodNotAllowed } from './method-not-allowed.ts'
 import { resolveAdminOptions } from './options.ts'
 import { refuseNonFiniteNumbers } from './refuse-non-finite.ts'
+import { refuseOtherSites } from './other-sites.ts'
 import { requireToken } from './require-token.ts'
 import { servicesRoute } from './services-route.ts'
 import { topicsRoute } from './topics-route.ts'
@@ -25,10 +26,13 @@ export interface AdminPluginOptions {
   readonly runner: Runner
   /** When set, every mutating request and every route with `config.isProtected` needs it. */
   readonly token: string | undefined
+  /** Listening on a loopback address: then only loopback host names are answered. */
+  readonly isLoopback: boolean
 }
 
 /** The admin routes and their guards; other built-ins (metrics, debug) add routes after it. */
-export const adminPlugin = fp<AdminPluginOptions>(async (admin, { runner, token }) => {
+export const adminPlugin = fp<AdminPluginOptions>(async (admin, { runner, token, isLoopback }) => {
+  refuseOtherSites(admin, { isLoopback })
   requireToken(admin, token)
   answerMethodNotAllowed(admin)
   refuseNonFiniteNumbers(admin)
@@ -58,7 +62,7 @@ export function installAdmin (runner: Runner, options: Readonly<ResolvedAdminOpt
     // Probes every few seconds would drown the log; changes and failures are logged by the routes.
     logController: new LogController({ disableRequestLogging: true }),
   })
-  admin.register(adminPlugin, { runner, token: options.token })
+  admin.register(adminPlugin, { runner, token: options.token, isLoopback: options.isLoopback })
   Object.defineProperty(runner, 'admin', { value: admin, enumerable: true })
 
   runner.addHook('beforeStart', async () => {

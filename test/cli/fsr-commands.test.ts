@@ -106,6 +106,23 @@ test('with a token: reads stay open, mutations and profiles need it, a wrong one
   assert.doesNotMatch(wrong.stderr, /wrong-token/, 'a token is never printed')
   const right = await runCli(['log-level', 'api', 'debug', '--url', url], { FSR_ADMIN_TOKEN: TOKEN })
   assert.equal(right.code, 0, right.stderr)
+  // Every other command, with the token: reads ignore it, profiles need it.
+  for (const args of [['health'], ['log-level'], ['status', '--json'], ['profile', 'heap', '-o', '/dev/null']]) {
+    const run = await runCli([...args, '--url', url, '--token', TOKEN])
+    assert.ok(run.code === 0 || (args[0] === 'health' && run.code === 1), `${args.join(' ')}: ${run.code} ${run.stderr}`)
+    assert.doesNotMatch(run.stdout + run.stderr, new RegExp(TOKEN), 'a token is never printed')
+  }
+})
+
+test('upgrade with a token: refused without it (exit 4, nothing started), done with it', async (t) => {
+  const { adminPort, fixture } = await upgradeFixture(t, { FSR_ADMIN_TOKEN: TOKEN })
+  const url = `http://127.0.0.1:${adminPort}`
+  const missing = await runCli(['upgrade', '--url', url])
+  assert.equal(missing.code, 4, missing.stderr)
+  assert.equal(fixture.lines.some((line) => line.msg === 'upgrade started'), false)
+  const run = await runCli(['upgrade', '--url', url], { FSR_ADMIN_TOKEN: TOKEN })
+  assert.equal(run.code, 0, run.stderr)
+  assert.match(run.stdout, /^upgraded: pid \d+ took over/)
 })
 
 test('upgrade waits for the outcome: the new process took over, a second one at once is refused', async (t) => {

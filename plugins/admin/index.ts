@@ -13,6 +13,7 @@ import { logLevelRoutes } from './log-level-routes.ts'
 import { answerMethodNotAllowed } from './method-not-allowed.ts'
 import { resolveAdminOptions } from './options.ts'
 import { refuseNonFiniteNumbers } from './refuse-non-finite.ts'
+import { readIntegerQueries } from './request-fields.ts'
 import { requireToken } from './require-token.ts'
 import { servicesRoute } from './services-route.ts'
 import { upgradeRoute } from './upgrade-route.ts'
@@ -31,6 +32,7 @@ export const adminPlugin = fp<AdminPluginOptions>(async (admin, { runner, token 
   requireToken(admin, token)
   answerMethodNotAllowed(admin)
   refuseNonFiniteNumbers(admin)
+  readIntegerQueries(admin)
   admin.setErrorHandler(function onAdminError (err: FastifyError, request, reply) {
     const failure = err.validation === undefined ? err : new FSR_ERR_INVALID_REQUEST(err.message)
     const statusCode = failure.statusCode ?? CORE_ERROR_STATUS[failure.code] ?? 500

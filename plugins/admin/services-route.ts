@@ -4,6 +4,7 @@ import type { Runner } from '../../types/index.ts'
 import { redactUrlCredentials } from '../../lib/redact-url-credentials.ts'
 import { serviceHealthSchema } from './health-schemas.ts'
 import { readHealth } from './read-health.ts'
+import { sendJson } from './send-json.ts'
 
 const transitionSchema = {
   type: 'object',
@@ -47,7 +48,7 @@ function countRestarts (timeline: ReadonlyArray<{ to: string }>): number {
 }
 
 export async function servicesRoute (admin: FastifyInstance, { runner }: { runner: Runner }): Promise<void> {
-  admin.get('/services', { schema: { response: { 200: servicesSchema } } }, async () => {
+  admin.get('/services', async (request, reply) => {
     const health = readHealth(runner)
     const services = runner.states().map((snapshot) => ({
       name: snapshot.name,
@@ -66,6 +67,6 @@ export async function servicesRoute (admin: FastifyInstance, { runner }: { runne
         ...(error === undefined ? {} : { error: redactUrlCredentials(error.message) }),
       })),
     }))
-    return { runner: runner.status, services }
+    return sendJson(reply, servicesSchema, { runner: runner.status, services })
   })
 }

@@ -12,19 +12,9 @@ export interface DebugPluginOptions {
   readonly maxProfileSeconds: number
 }
 
-const errorSchema = {
-  type: 'object',
-  properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
-} as const
-
-function secondsSchema (fallback: number, max: number) {
-  return {
-    querystring: {
-      type: 'object',
-      properties: { seconds: { type: 'integer', minimum: 1, maximum: max, default: Math.min(fallback, max) } },
-    },
-    response: { '4xx': errorSchema },
-  }
+/** `?seconds=`, from 1 to the maximum: the admin server reads it into a number (or answers 400) before the handler. */
+function secondsQuery (fallback: number, max: number) {
+  return { seconds: { min: 1, max, default: Math.min(fallback, max) } }
 }
 
 export const debugRoutes = fp<DebugPluginOptions>(async (admin, { maxProfileSeconds }) => {
@@ -56,9 +46,9 @@ export const debugRoutes = fp<DebugPluginOptions>(async (admin, { maxProfileSeco
       .send(body)
   }
 
-  const config = { isProtected: true }
+  const isProtected = true
 
-  admin.get<{ Querystring: { seconds: number } }>('/debug/pprof/profile', { config, schema: secondsSchema(30, maxProfileSeconds) }, async (request, reply) => {
+  admin.get<{ Querystring: { seconds: number } }>('/debug/pprof/profile', { config: { isProtected, integerQuery: secondsQuery(30, maxProfileSeconds) } }, async (request, reply) => {
     const { seconds } = request.query
     const release = acquire('cpu profile', seconds, reply)
     try {
@@ -69,7 +59,7 @@ export const debugRoutes = fp<DebugPluginOptions>(async (admin, { maxProfileSeco
     }
   })
 
-  admin.get<{ Querystring: { seconds: number } }>('/debug/pprof/heap', { config, schema: secondsSchema(10, maxProfileSeconds) }, async (request, reply) => {
+  admin.get<{ Querystring: { seconds: number } }>('/debug/pprof/heap', { config: { isProtected, integerQuery: secondsQuery(10, maxProfileSeconds) } }, async (request, reply) => {
     const { seconds } = request.query
     const release = acquire('heap profile', seconds, reply)
     try {
@@ -80,7 +70,7 @@ export const debugRoutes = fp<DebugPluginOptions>(async (admin, { maxProfileSeco
     }
   })
 
-  admin.get('/debug/heapsnapshot', { config, schema: { response: { '4xx': errorSchema } } }, async (request, reply) => {
+  admin.get('/debug/heapsnapshot', { config: { isProtected } }, async (request, reply) => {
     const release = acquire('heap snapshot', 1, reply)
     try {
       request.log.info('heap snapshot started')

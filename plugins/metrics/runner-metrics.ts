@@ -45,8 +45,10 @@ export function createRunnerMetrics (runner: Runner, registry: Registry): void {
     reset () { transitions.clear() },
   })
 
-  // service -> reason -> restarts, made into lines at scrape time like state and health: a
-  // prom-client Counter hashed the labels of the line at 0 that every service's start adds.
+  // Every service that has begun to start (a line at 0 each), and service -> reason -> restarts for
+  // those that restarted: made into lines at scrape time like state and health (a prom-client
+  // Counter hashed the labels of every service's line at 0 as it started).
+  const started: string[] = []
   const restarts = new Map<string, Map<string, number>>()
   registerScrapedMetric(registry, {
     name: 'fsr_service_restarts_total',
@@ -54,13 +56,16 @@ export function createRunnerMetrics (runner: Runner, registry: Registry): void {
     type: 'counter',
     samples () {
       const samples: Sample[] = []
-      for (const [service, reasons] of restarts) {
+      for (const service of started) {
         samples.push({ labels: { service }, value: 0 })
-        for (const [reason, count] of reasons) samples.push({ labels: { service, reason }, value: count })
+        for (const [reason, count] of restarts.get(service) ?? []) samples.push({ labels: { service, reason }, value: count })
       }
       return samples
     },
-    reset () { restarts.clear() },
+    reset () {
+      started.length = 0
+      restarts.clear()
+    },
   })
   // The reason of each service's restart under way, from its policy's decision, until it begins.
   const restartReasons = new Map<string, string>()
@@ -71,7 +76,7 @@ export function createRunnerMetrics (runner: Runner, registry: Registry): void {
   runner.addHook('onTransition', ({ service, from, to, duration }) => {
     // A service's first transition: its restarts appear, at 0 until it restarts.
     if (from === undefined) {
-      restarts.set(service, new Map())
+      started.push(service)
       return
     }
     let byTarget = transitions.get(from)

@@ -43,10 +43,12 @@ export const adminPlugin = fp<AdminPluginOptions>(async (admin, { runner, token 
     }
     return reply.code(statusCode).send({ statusCode, code: failure.code, error: STATUS_CODES[statusCode], message: failure.message })
   })
-  await admin.register(healthRoutes, { runner })
-  await admin.register(servicesRoute, { runner })
-  await admin.register(logLevelRoutes, { runner })
-  await admin.register(upgradeRoute, { runner })
+  // Called, not registered: none needs a context of its own, and Fastify looks for the name of an
+  // unnamed plugin through every loaded module (require.cache) as it registers it.
+  await healthRoutes(admin, { runner })
+  await servicesRoute(admin, { runner })
+  await logLevelRoutes(admin, { runner })
+  await upgradeRoute(admin, { runner })
 }, { name: 'fsr-admin', fastify: '5.x' })
 
 /** Creates the admin instance and ties its listen and close to the runner's start and stop. */

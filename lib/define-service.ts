@@ -75,7 +75,7 @@ function validate (input: unknown, keys: Set<string>, hooks: readonly string[]):
   return { name, problems, restart }
 }
 
-const PLUGIN_RESTART_RULE = 'for a plain plugin: Fastify cannot load a plugin again once the app has booted; declare the service with defineService, whose init a restart calls again'
+const PLUGIN_RESTART_RULE = 'for a plain plugin: avvio loads a plugin once and Fastify refuses routes and decorators after ready, so a restart cannot run it again; wrap the resource in defineService, whose init and stop own it (behind a getter) and run again on every restart'
 
 function refusePluginRestart (problems: Problems, restart: unknown): void {
   if (restart === null || typeof restart !== 'object') return

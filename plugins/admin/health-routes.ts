@@ -1,10 +1,11 @@
 // /health (aggregate and every service), /health/live (the process itself) and /health/ready
 // with its alias /ready (the runner is started, not draining, no critical service unhealthy).
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Runner } from '../../types/index.ts'
-import { errorSchema, healthSchema, liveSchema, readySchema } from './health-schemas.ts'
+import { healthSchema, liveSchema, readySchema } from './health-schemas.ts'
 import { isServing, readHealth } from './read-health.ts'
+import { sendJson } from './send-json.ts'
 
 export async function healthRoutes (admin: FastifyInstance, { runner }: { runner: Runner }): Promise<void> {
   // Liveness never asks another system: only whether this event loop still turns, and how late.
@@ -12,24 +13,21 @@ export async function healthRoutes (admin: FastifyInstance, { runner }: { runner
   loopDelay.enable()
   admin.addHook('onClose', async () => loopDelay.disable())
 
-  admin.get('/health', {
-    schema: { response: { 200: healthSchema, 503: healthSchema } },
-  }, async (request, reply) => {
+  admin.get('/health', async (request, reply) => {
     const health = readHealth(runner)
-    return reply.code(isServing(health.status) ? 200 : 503).send(health)
+    return sendJson(reply.code(isServing(health.status) ? 200 : 503), healthSchema, health)
   })
 
-  admin.get('/health/live', { schema: { response: { 200: liveSchema } } }, async () => {
+  admin.get('/health/live', async (request, reply) => {
     const p99 = loopDelay.count === 0 ? 0 : loopDelay.percentile(99) / 1e6
     loopDelay.reset()
-    return { live: true, uptime: process.uptime(), eventLoopDelay: Math.round(p99 * 1000) / 1000 }
+    return sendJson(reply, liveSchema, { live: true, uptime: process.uptime(), eventLoopDelay: Math.round(p99 * 1000) / 1000 })
   })
 
-  const ready = async (_request: unknown, reply: import('fastify').FastifyReply): Promise<unknown> => {
+  const ready = async (_request: unknown, reply: FastifyReply): Promise<FastifyReply> => {
     const { ready, runner: status, unhealthy } = readHealth(runner)
-    return reply.code(ready ? 200 : 503).send({ ready, runner: status, unhealthy })
+    return sendJson(reply.code(ready ? 200 : 503), readySchema, { ready, runner: status, unhealthy })
   }
-  const readyOptions = { schema: { response: { 200: readySchema, 503: readySchema, '4xx': errorSchema } } }
-  admin.get('/health/ready', readyOptions, ready)
-  admin.get('/ready', readyOptions, ready)
+  admin.get('/health/ready', ready)
+  admin.get('/ready', ready)
 }

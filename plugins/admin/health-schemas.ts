@@ -49,13 +49,3 @@ export const readySchema = {
     unhealthy: { type: 'array', items: { type: 'string' }, description: 'services whose health keeps the process from being ready' },
   },
 } as const
-
-export const errorSchema = {
-  type: 'object',
-  properties: {
-    statusCode: { type: 'integer' },
-    code: { type: 'string' },
-    error: { type: 'string' },
-    message: { type: 'string' },
-  },
-} as const

@@ -14,6 +14,7 @@ import { answerMethodNotAllowed } from './method-not-allowed.ts'
 import { resolveAdminOptions } from './options.ts'
 import { refuseNonFiniteNumbers } from './refuse-non-finite.ts'
 import { refuseOtherSites } from './other-sites.ts'
+import { readIntegerQueries } from './request-fields.ts'
 import { requireToken } from './require-token.ts'
 import { servicesRoute } from './services-route.ts'
 import { topicsRoute } from './topics-route.ts'
@@ -36,6 +37,7 @@ export const adminPlugin = fp<AdminPluginOptions>(async (admin, { runner, token,
   requireToken(admin, token)
   answerMethodNotAllowed(admin)
   refuseNonFiniteNumbers(admin)
+  readIntegerQueries(admin)
   admin.setErrorHandler(function onAdminError (err: FastifyError, request, reply) {
     const failure = err.validation === undefined ? err : new FSR_ERR_INVALID_REQUEST(err.message)
     const statusCode = failure.statusCode ?? CORE_ERROR_STATUS[failure.code] ?? 500
@@ -46,11 +48,13 @@ export const adminPlugin = fp<AdminPluginOptions>(async (admin, { runner, token,
     }
     return reply.code(statusCode).send({ statusCode, code: failure.code, error: STATUS_CODES[statusCode], message: failure.message })
   })
-  await admin.register(healthRoutes, { runner })
-  await admin.register(servicesRoute, { runner })
-  await admin.register(logLevelRoutes, { runner })
-  await admin.register(upgradeRoute, { runner })
-  await admin.register(topicsRoute, { runner })
+  // Called, not registered: none needs a context of its own, and Fastify looks for the name of an
+  // unnamed plugin through every loaded module (require.cache) as it registers it.
+  await healthRoutes(admin, { runner })
+  await servicesRoute(admin, { runner })
+  await logLevelRoutes(admin, { runner })
+  await upgradeRoute(admin, { runner })
+  await topicsRoute(admin, { runner })
 }, { name: 'fsr-admin', fastify: '5.x' })
 
 /** Creates the admin instance and ties its listen and close to the runner's start and stop. */

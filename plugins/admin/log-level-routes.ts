@@ -1,11 +1,12 @@
 // Reads and changes, at run time, the log level of the runner and of each service's logger, with
 // an optional revert after a duration (`?revertAfter=60s` or `{ "revertAfterMs": 60000 }`).
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { Runner } from '../../types/index.ts'
 import { FSR_ERR_UNKNOWN_SERVICE } from '../../lib/errors.ts'
 import { FSR_ERR_INVALID_REQUEST } from './errors.ts'
-import { errorSchema } from './health-schemas.ts'
+import { readChoice, readInteger, readObjectBody, type IntegerField } from './request-fields.ts'
+import { sendJson } from './send-json.ts'
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 const MAX_REVERT_MS = 24 * 60 * 60 * 1000
@@ -20,35 +21,36 @@ export function parseDuration (text: string): number | undefined {
 }
 
 const levelSchema = { type: 'string', enum: LEVELS } as const
-const changeSchema = {
-  body: {
-    type: 'object',
-    required: ['level'],
-    additionalProperties: false,
-    properties: { level: levelSchema, revertAfterMs: { type: 'integer', minimum: 1, maximum: MAX_REVERT_MS } },
-  },
-  querystring: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { revertAfter: { type: 'string', description: 'e.g. 500ms, 60s, 5m, 1h (at most 24h)' } },
-  },
-  response: {
-    200: {
-      type: 'object',
-      required: ['target', 'level', 'previous'],
-      properties: {
-        target: { type: 'string', description: '"runner" or the service name' },
-        level: levelSchema,
-        previous: levelSchema,
-        revertAt: { type: 'integer', description: 'epoch ms when `level` goes back to the level before the change' },
-      },
-    },
-    '4xx': errorSchema,
+/** What a change answers: compiled on its first answer (see send-json.ts). */
+const changedSchema = {
+  type: 'object',
+  required: ['target', 'level', 'previous'],
+  properties: {
+    target: { type: 'string', description: '"runner" or the service name' },
+    level: levelSchema,
+    previous: levelSchema,
+    revertAt: { type: 'integer', description: 'epoch ms when `level` goes back to the level before the change' },
   },
 } as const
+const REVERT_MS: IntegerField = { min: 1, max: MAX_REVERT_MS }
 
-interface ChangeBody { level: typeof LEVELS[number], revertAfterMs?: number }
-interface ChangeQuery { revertAfter?: string }
+type Level = typeof LEVELS[number]
+
+/**
+ * The change a PUT asks for: the body `{ level, revertAfterMs? }` and the querystring `?revertAfter=`
+ * (e.g. 500ms, 60s, 5m, 1h, at most 24h); other fields are ignored.
+ */
+function readChange (body: unknown, query: Readonly<Record<string, unknown>>): { level: Level, revertAfter?: number } {
+  const given = readObjectBody(body, '{"level":"debug"}')
+  const level = readChoice('body', 'level', given.level, LEVELS)
+  if (level === undefined) throw new FSR_ERR_INVALID_REQUEST(`body/level is required: one of ${LEVELS.join(', ')}`)
+  let revertAfter = readInteger('body', 'revertAfterMs', given.revertAfterMs, REVERT_MS)
+  if (query.revertAfter !== undefined) {
+    revertAfter = typeof query.revertAfter === 'string' ? parseDuration(query.revertAfter) : undefined
+    if (revertAfter === undefined) throw new FSR_ERR_INVALID_REQUEST(`querystring/revertAfter must be a duration such as 500ms, 60s, 5m or 1h, at most 24h; got ${JSON.stringify(query.revertAfter)}`)
+  }
+  return revertAfter === undefined ? { level } : { level, revertAfter }
+}
 
 export async function logLevelRoutes (admin: FastifyInstance, { runner }: { runner: Runner }): Promise<void> {
   const log = admin.log
@@ -66,21 +68,17 @@ export async function logLevelRoutes (admin: FastifyInstance, { runner }: { runn
     return logger
   }
 
-  function change (targetName: string | undefined, body: ChangeBody, query: ChangeQuery): Record<string, unknown> {
+  function change (targetName: string | undefined, request: FastifyRequest): Record<string, unknown> {
+    const { level, revertAfter } = readChange(request.body, request.query as Record<string, unknown>)
     const logger = loggerOf(targetName)
     const target = targetName ?? 'runner'
-    let revertAfter = body.revertAfterMs
-    if (query.revertAfter !== undefined) {
-      revertAfter = parseDuration(query.revertAfter)
-      if (revertAfter === undefined) throw new FSR_ERR_INVALID_REQUEST(`querystring/revertAfter must be a duration such as 500ms, 60s, 5m or 1h, at most 24h; got ${JSON.stringify(query.revertAfter)}`)
-    }
     const pending = reverts.get(target)
     if (pending !== undefined) clearTimeout(pending.timer)
     reverts.delete(target)
     const previous = logger.level
-    logger.level = body.level
-    log.warn({ target, to: body.level, from: previous, revertAfter }, 'log level changed')
-    if (revertAfter === undefined) return { target, level: body.level, previous }
+    logger.level = level
+    log.warn({ target, to: level, from: previous, revertAfter }, 'log level changed')
+    if (revertAfter === undefined) return { target, level, previous }
     const back = pending?.level ?? previous
     const timer = setTimeout(() => {
       reverts.delete(target)
@@ -89,7 +87,7 @@ export async function logLevelRoutes (admin: FastifyInstance, { runner }: { runn
     }, revertAfter)
     timer.unref()
     reverts.set(target, { timer, level: back })
-    return { target, level: body.level, previous, revertAt: Date.now() + revertAfter }
+    return { target, level, previous, revertAt: Date.now() + revertAfter }
   }
 
   admin.get('/log-level', async () => {
@@ -97,11 +95,11 @@ export async function logLevelRoutes (admin: FastifyInstance, { runner }: { runn
     for (const { name } of runner.states()) services[name] = loggerOf(name).level
     return { runner: loggerOf(undefined).level, services }
   })
-  admin.put<{ Body: ChangeBody, Querystring: ChangeQuery }>('/log-level', { schema: changeSchema }, async (request) => change(undefined, request.body, request.query))
+  admin.put('/log-level', async (request, reply) => sendJson(reply, changedSchema, change(undefined, request)))
   admin.get<{ Params: { service: string } }>('/log-level/:service', async (request) => {
     return { target: request.params.service, level: loggerOf(request.params.service).level }
   })
-  admin.put<{ Body: ChangeBody, Querystring: ChangeQuery, Params: { service: string } }>('/log-level/:service', { schema: changeSchema }, async (request) => {
-    return change(request.params.service, request.body, request.query)
+  admin.put<{ Params: { service: string } }>('/log-level/:service', async (request, reply) => {
+    return sendJson(reply, changedSchema, change(request.params.service, request))
   })
 }

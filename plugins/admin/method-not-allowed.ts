@@ -11,13 +11,17 @@ function toMatcher (pattern: string): RegExp {
 
 /** Must be called before the routes are added: it learns them from the onRoute hook. */
 export function answerMethodNotAllowed (admin: FastifyInstance): void {
-  const routes: Array<{ matcher: RegExp, methods: string[] }> = []
+  const routes: Array<{ url: string, methods: string[] }> = []
   admin.addHook('onRoute', (route) => {
-    routes.push({ matcher: toMatcher(route.url), methods: [route.method].flat() })
+    routes.push({ url: route.url, methods: [route.method].flat() })
   })
+  // Made at the first request that no route takes, not one per route as the server boots; Fastify
+  // adds no route once it is ready, and no request is answered before.
+  let matchers: Array<{ matcher: RegExp, methods: string[] }> | undefined
   admin.setNotFoundHandler(async (request, reply) => {
+    matchers ??= routes.map(({ url, methods }) => ({ matcher: toMatcher(url), methods }))
     const path = request.url.split('?')[0]
-    const allowed = [...new Set(routes.filter((route) => route.matcher.test(path)).flatMap((route) => route.methods))]
+    const allowed = [...new Set(matchers.filter((route) => route.matcher.test(path)).flatMap((route) => route.methods))]
     if (allowed.length === 0) {
       return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${path}` })
     }

@@ -1,6 +1,7 @@
 // Ajv coerces a query or body string such as "Infinity" or "1e999" to a number that is not finite and
 // then skips `minimum` and `maximum`, which it checks on finite numbers only: such a value would reach
-// a handler (a timer of Infinity ms fires at once). Every admin route answers it with a 400 instead.
+// a handler (a timer of Infinity ms fires at once). Every admin route answers it with a 400 instead:
+// the built-in routes read their fields by hand (request-fields.ts), this guards those given a schema.
 import type { FastifyInstance } from 'fastify'
 import { FSR_ERR_INVALID_REQUEST } from './errors.ts'
 

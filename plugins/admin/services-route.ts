@@ -4,6 +4,7 @@ import type { Runner } from '../../types/index.ts'
 import { redactUrlCredentials } from '../../lib/redact-url-credentials.ts'
 import { serviceHealthSchema } from './health-schemas.ts'
 import { readHealth } from './read-health.ts'
+import { sendJson } from './send-json.ts'
 
 const transitionSchema = {
   type: 'object',
@@ -83,5 +84,5 @@ export function readServices (runner: Runner) {
 }
 
 export async function servicesRoute (admin: FastifyInstance, { runner }: { runner: Runner }): Promise<void> {
-  admin.get('/services', { schema: { response: { 200: servicesSchema } } }, async () => readServices(runner))
+  admin.get('/services', async (request, reply) => sendJson(reply, servicesSchema, readServices(runner)))
 }

@@ -1,6 +1,7 @@
 // /topics: every topic's figures (published, delivered, dropped, subscribers), as JSON.
 import type { FastifyInstance } from 'fastify'
 import type { Runner } from '../../types/index.ts'
+import { sendJson } from './send-json.ts'
 
 const count = { type: 'integer', minimum: 0 } as const
 
@@ -27,5 +28,5 @@ const topicsSchema = {
 } as const
 
 export async function topicsRoute (admin: FastifyInstance, { runner }: { runner: Runner }): Promise<void> {
-  admin.get('/topics', { schema: { response: { 200: topicsSchema } } }, async () => ({ topics: runner.topics.figures() }))
+  admin.get('/topics', async (request, reply) => sendJson(reply, topicsSchema, { topics: runner.topics.figures() }))
 }

@@ -2,6 +2,7 @@
 // it needs the admin token whenever one is set. Answers once the new process took over (or not).
 import type { FastifyInstance } from 'fastify'
 import type { Runner } from '../../types/index.ts'
+import { sendJson } from './send-json.ts'
 
 const outcomeSchema = {
   type: 'object',
@@ -14,11 +15,9 @@ const outcomeSchema = {
 } as const
 
 export async function upgradeRoute (admin: FastifyInstance, { runner }: { runner: Runner }): Promise<void> {
-  admin.post('/upgrade', {
-    schema: { response: { 202: outcomeSchema, 409: outcomeSchema } },
-  }, async (request, reply) => {
+  admin.post('/upgrade', async (request, reply) => {
     request.log.info('upgrade requested through the admin server')
     const outcome = await runner.upgrade()
-    return reply.code(outcome.ok ? 202 : 409).send(outcome)
+    return sendJson(reply.code(outcome.ok ? 202 : 409), outcomeSchema, outcome)
   })
 }

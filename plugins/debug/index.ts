@@ -15,20 +15,9 @@ export interface DebugPluginOptions {
   readonly heapSamplingInterval: number
 }
 
-const errorSchema = {
-  type: 'object',
-  properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
-} as const
-
-/** `?seconds=`, from 1 to `max`; without `fallback`, it may be left out. */
-function secondsSchema (fallback: number | undefined, max: number) {
-  return {
-    querystring: {
-      type: 'object',
-      properties: { seconds: { type: 'integer', minimum: 1, maximum: max, ...(fallback === undefined ? {} : { default: Math.min(fallback, max) }) } },
-    },
-    response: { '4xx': errorSchema },
-  }
+/** `?seconds=`, from 1 to the maximum: the admin server reads it into a number (or answers 400) before the handler; without `fallback`, it may be left out. */
+function secondsQuery (fallback: number | undefined, max: number) {
+  return { seconds: { min: 1, max, ...(fallback === undefined ? {} : { default: Math.min(fallback, max) }) } }
 }
 
 export const debugRoutes = fp<DebugPluginOptions>(async (admin, { maxProfileSeconds, heapSinceStart, heapSamplingInterval }) => {
@@ -65,9 +54,9 @@ export const debugRoutes = fp<DebugPluginOptions>(async (admin, { maxProfileSeco
       .send(body)
   }
 
-  const config = { isProtected: true }
+  const isProtected = true
 
-  admin.get<{ Querystring: { seconds: number } }>('/debug/pprof/profile', { config, schema: secondsSchema(30, maxProfileSeconds) }, async (request, reply) => {
+  admin.get<{ Querystring: { seconds: number } }>('/debug/pprof/profile', { config: { isProtected, integerQuery: secondsQuery(30, maxProfileSeconds) } }, async (request, reply) => {
     const { seconds } = request.query
     const release = acquire('cpu profile', seconds, reply)
     try {
@@ -78,7 +67,7 @@ export const debugRoutes = fp<DebugPluginOptions>(async (admin, { maxProfileSeco
     }
   })
 
-  admin.get<{ Querystring: { seconds?: number } }>('/debug/pprof/heap', { config, schema: secondsSchema(sinceStart === undefined ? 10 : undefined, maxProfileSeconds) }, async (request, reply) => {
+  admin.get<{ Querystring: { seconds?: number } }>('/debug/pprof/heap', { config: { isProtected, integerQuery: secondsQuery(sinceStart === undefined ? 10 : undefined, maxProfileSeconds) } }, async (request, reply) => {
     const { seconds } = request.query
     // Without a window: what the sampler has seen since start, read at once (nothing to wait for, no turn to take).
     if (seconds === undefined && sinceStart !== undefined) {
@@ -95,7 +84,7 @@ export const debugRoutes = fp<DebugPluginOptions>(async (admin, { maxProfileSeco
     }
   })
 
-  admin.get('/debug/heapsnapshot', { config, schema: { response: { '4xx': errorSchema } } }, async (request, reply) => {
+  admin.get('/debug/heapsnapshot', { config: { isProtected } }, async (request, reply) => {
     const release = acquire('heap snapshot', 1, reply)
     try {
       request.log.info('heap snapshot started')

@@ -3,7 +3,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { Runner, RunnerStatus } from '../../types/index.ts'
 import { HistogramSeries, registerHistogram } from './histogram.ts'
-import { registerScrapedMetric } from './scraped-metric.ts'
+import { registerScrapedMetric, type Sample } from './scraped-metric.ts'
 
 const STATUSES: readonly RunnerStatus[] = ['created', 'starting', 'running', 'draining', 'stopping', 'stopped']
 const TRANSITION_BUCKETS = Object.freeze([0.001, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60])
@@ -31,21 +31,41 @@ export function createRunnerMetrics (runner: Runner, registry: Registry): void {
     reset () {},
   })
 
-  // `from>to` -> series, kept as counts (a prom-client Histogram hashes the labels of every observation).
-  const transitions = new Map<string, HistogramSeries>()
+  // from -> to -> series, kept as counts (a prom-client Histogram hashes the labels of every
+  // observation). Keyed by the state names themselves: a `from>to` key made per transition was
+  // hashed anew every time, most of what the metrics cost a start with many services.
+  const transitions = new Map<string, Map<string, HistogramSeries>>()
   registerHistogram(registry, {
     name: 'fsr_lifecycle_transition_duration_seconds',
     help: 'Time services spent in a lifecycle state before moving on',
     buckets: TRANSITION_BUCKETS,
-    series: () => transitions.values(),
+    * series () {
+      for (const byTarget of transitions.values()) yield * byTarget.values()
+    },
     reset () { transitions.clear() },
   })
 
-  const restarts = new Counter({
+  // Every service that has begun to start (a line at 0 each), and service -> reason -> restarts for
+  // those that restarted: made into lines at scrape time like state and health (a prom-client
+  // Counter hashed the labels of every service's line at 0 as it started).
+  const started: string[] = []
+  const restarts = new Map<string, Map<string, number>>()
+  registerScrapedMetric(registry, {
     name: 'fsr_service_restarts_total',
     help: 'Restarts of each service, by how the life before ended (reason)',
-    labelNames: ['service', 'reason'],
-    registers,
+    type: 'counter',
+    samples () {
+      const samples: Sample[] = []
+      for (const service of started) {
+        samples.push({ labels: { service }, value: 0 })
+        for (const [reason, count] of restarts.get(service) ?? []) samples.push({ labels: { service, reason }, value: count })
+      }
+      return samples
+    },
+    reset () {
+      started.length = 0
+      restarts.clear()
+    },
   })
   // The reason of each service's restart under way, from its policy's decision, until it begins.
   const restartReasons = new Map<string, string>()
@@ -56,15 +76,19 @@ export function createRunnerMetrics (runner: Runner, registry: Registry): void {
   runner.addHook('onTransition', ({ service, from, to, duration }) => {
     // A service's first transition: its restarts appear, at 0 until it restarts.
     if (from === undefined) {
-      restarts.inc({ service }, 0)
+      started.push(service)
       return
     }
-    const move = `${from}>${to}`
-    let series = transitions.get(move)
-    if (series === undefined) transitions.set(move, series = new HistogramSeries(TRANSITION_BUCKETS, { from, to }))
+    let byTarget = transitions.get(from)
+    if (byTarget === undefined) transitions.set(from, byTarget = new Map())
+    let series = byTarget.get(to)
+    if (series === undefined) byTarget.set(to, series = new HistogramSeries(TRANSITION_BUCKETS, { from, to }))
     series.observe(duration / 1000)
     if (to === 'initiating') {
-      restarts.inc({ service, reason: restartReasons.get(service) ?? 'unknown' })
+      const reason = restartReasons.get(service) ?? 'unknown'
+      let reasons = restarts.get(service)
+      if (reasons === undefined) restarts.set(service, reasons = new Map())
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1)
       restartReasons.delete(service)
     }
   })

@@ -39,8 +39,8 @@ test('a plain plugin\'s opts.service.restart is validated the same way, and refu
   assert.equal(err.code, 'FSR_ERR_INVALID_SERVICE')
   assert.deepEqual(err.problems, [
     ...expected,
-    '- restart.policy: got "sometimes"; expected "never" for a plain plugin: Fastify cannot load a plugin again once the app has booted; declare the service with defineService, whose init a restart calls again',
-    '- restart.whenUnhealthyFor: got -5; expected none for a plain plugin: Fastify cannot load a plugin again once the app has booted; declare the service with defineService, whose init a restart calls again',
+    '- restart.policy: got "sometimes"; expected "never" for a plain plugin: avvio loads a plugin once and Fastify refuses routes and decorators after ready, so a restart cannot run it again; wrap the resource in defineService, whose init and stop own it (behind a getter) and run again on every restart',
+    '- restart.whenUnhealthyFor: got -5; expected none for a plain plugin: avvio loads a plugin once and Fastify refuses routes and decorators after ready, so a restart cannot run it again; wrap the resource in defineService, whose init and stop own it (behind a getter) and run again on every restart',
   ])
 })
 
@@ -66,7 +66,7 @@ test('a plain plugin cannot be restarted: its restart policy must stay never, an
   const plugin = async () => {}
   assert.throws(() => runner.register(plugin, { service: { name: 'pool', restart: { policy: 'on-failure' } } }), {
     code: 'FSR_ERR_INVALID_SERVICE',
-    message: /restart\.policy: got "on-failure"; expected "never" for a plain plugin: Fastify cannot load a plugin again once the app has booted; declare the service with defineService/,
+    message: /restart\.policy: got "on-failure"; expected "never" for a plain plugin: avvio loads a plugin once and Fastify refuses routes and decorators after ready, so a restart cannot run it again; wrap the resource in defineService, whose init and stop own it \(behind a getter\)/,
   })
   assert.throws(() => runner.register(plugin, { service: { name: 'pool', restart: { whenUnhealthyFor: 1_000 } } }), {
     code: 'FSR_ERR_INVALID_SERVICE',

@@ -31,7 +31,8 @@ test('a protected request from a page of another site is refused; the admin serv
   const { port } = await startAdmin(t)
   const body = JSON.stringify({ level: 'debug' })
   const own = `127.0.0.1:${port}`
-  for (const headers of [{ origin: 'http://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: `http://${own}` }]) {
+  const fromOtherSites: Array<Record<string, string>> = [{ origin: 'http://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: `http://${own}` }]
+  for (const headers of fromOtherSites) {
     const answer = await send(port, 'PUT', '/log-level/api', headers, body)
     assert.deepEqual([answer.status, answer.json.code], [403, 'FSR_ERR_ADMIN_CROSS_SITE'], JSON.stringify(headers))
   }

@@ -30,7 +30,7 @@ async function readPage (): Promise<{ html: string, policy: string }> {
 }
 
 export const dashboardPlugin = fp<DashboardPluginOptions>(async (admin: FastifyInstance, { runner, log, unfollow }) => {
-  const sampler = new ProcessSampler((sample) => log.broadcast('sample', { ...sample, runner: runner.status }))
+  const sampler = new ProcessSampler((sample) => log.broadcast('sample', { ...sample, runner: runner.status, health: runner.health().status }))
   admin.addHook('onClose', async () => {
     unfollow()
     sampler.stop()

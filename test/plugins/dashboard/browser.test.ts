@@ -77,6 +77,10 @@ test('the dashboard shows every service and follows the runner live', { skip, ti
     assert.match(await page.locator('tr[data-service="flaky"] .countdown').innerText(), /^ next in 1 min \d+ s$/)
     await page.locator('tr[data-service="flaky"] summary').click()
     assert.match(await page.locator('tr[data-service="flaky"] details li').innerText(), /restart after run-failed, attempt 1, in 2 min 0 s$/)
+    // Still open once the rows were rebuilt (the countdown moves on at each render).
+    const countdown = await page.locator('tr[data-service="flaky"] .countdown').innerText()
+    await page.locator('tr[data-service="flaky"] .countdown', { hasNotText: countdown }).waitFor()
+    assert.equal(await page.locator('tr[data-service="flaky"] details[open]').count(), 1)
   })
 
   await t.test('the process figures are drawn as sparklines with their values', async () => {

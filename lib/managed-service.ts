@@ -13,9 +13,6 @@ import type {
   ServicePhase,
   ServiceTimeouts,
   Topics,
-  UpgradeInfo,
-  WorkerContext,
-  WorkerOptions,
   WorkerSnapshot,
 } from '../types/index.ts'
 import { DISPLAY_NAME, PLUGIN_META, SKIP_OVERRIDE, type ServiceSpec } from './define-service.ts'
@@ -28,77 +25,17 @@ import {
   messageOf,
 } from './errors.ts'
 import type { HealthRegistry, Source as HealthSource } from './health-registry.ts'
-import type { LifecycleWatchHub } from './lifecycle-watch.ts'
 import { Lifecycle, type TransitionListener } from './lifecycle.ts'
 import type { ServiceLog } from './service-log.ts'
-import { Supervisor, type SupervisorHost } from './supervisor.ts'
-import type { TopicRegistry } from './topic-registry.ts'
+import { Supervisor } from './supervisor.ts'
 import { invoke, withTimeout } from './timeout.ts'
+import { Context, type ServiceHost } from './service-context.ts'
 import { type WorkerHost, WorkerSet } from './worker-context.ts'
-
-/** What a managed service needs from its runner. */
-export interface ServiceHost {
-  readonly log: Logger
-  readonly upgrade: UpgradeInfo
-  /** Fields added to every context by `runner.decorateContext`. */
-  readonly contextFields: Readonly<Record<string, unknown>>
-  /** Fields of each service's own (`runner.decorateContextPerService`), made once per service. */
-  readonly contextFactories: Readonly<Record<string, (service: string) => unknown>>
-  /** The runner's health entries; this service's is added before its plugin loads. */
-  readonly health: HealthRegistry
-  /** The runner's lifecycle watchers (`ctx.watch`). */
-  readonly watch: LifecycleWatchHub
-  /** The runner's topics (`ctx.topics`), and where transitions are published (`fsr.lifecycle`). */
-  readonly topics: TopicRegistry
-  /**
-   * The context of the service whose plugin is loading, which `app.service` resolves to meanwhile;
-   * each service sets it as it begins to load and clears it when done.
-   */
-  loading: ServiceContext | undefined
-  /** The runner's onTransition hooks: `announce` calls them, and is called only when there are any. */
-  readonly transitionHooks: readonly unknown[]
-  announce (lifecycle: Lifecycle): void
-  /** True once the runner has begun to stop: a service not started yet is not started any more. */
-  isStopping (): boolean
-  /** What the supervisors of services with a `restart` policy need. */
-  readonly supervision: SupervisorHost
-}
 
 /** The reason `ctx.signal` gives when a service is stopped. */
 const STOPPING = Object.freeze(new Error('the service is stopping'))
 
 type StartError = InstanceType<typeof FSR_ERR_SERVICE_START> & { service: string, phase: ServicePhase }
-
-/** `ctx` of one service. Its logger, signal and health handle are made on first use: most services never read some of them. */
-class Context {
-  readonly name: string
-  readonly app: FastifyInstance
-  readonly upgrade: UpgradeInfo
-  readonly attempt: number
-  readonly #service: ManagedService
-  // This life's workers: they end with it, and a ctx of an earlier life makes only aborted ones.
-  readonly #workers: WorkerSet
-
-  constructor (service: ManagedService, app: FastifyInstance, host: ServiceHost, workers: WorkerSet) {
-    Object.assign(this, host.contextFields, service.ownContextFields)
-    this.name = service.spec.name
-    this.app = app
-    this.upgrade = host.upgrade
-    this.attempt = service.supervisor?.restarts ?? 0
-    this.#service = service
-    this.#workers = workers
-  }
-
-  child (name: string, options?: WorkerOptions): WorkerContext {
-    return this.#workers.child(name, options)
-  }
-
-  get log (): Logger { return this.#service.log }
-  get signal (): AbortSignal { return this.#service.signal }
-  get health (): ServiceHealth { return this.#service.health }
-  get watch (): LifecycleWatch { return this.#service.watch }
-  get topics (): Topics { return this.#service.topics }
-}
 
 export class ManagedService implements ServiceLog, TransitionListener, WorkerHost {
   readonly spec: ServiceSpec

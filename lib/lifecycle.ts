@@ -44,6 +44,7 @@ export class Lifecycle {
   #length = 0
   #errors: Map<number, Error> | undefined
   #onTransition: TransitionListener | undefined
+  #lastRecord: LifecycleTransition | undefined
   #topic: RunnerTopic<LifecycleTransition> | undefined
 
   /**
@@ -96,6 +97,7 @@ export class Lifecycle {
     if (error !== undefined) (this.#errors ??= new Map()).set(this.#count, error)
     this.#steps[this.#length++] = to
     this.#steps[this.#length++] = at - this.#created
+    this.#lastRecord = undefined
     // Thousands of services move six times each, and most moves are routine: what is rare (a
     // failure, a debug line, a diagnostics subscriber) is done apart, which keeps this small.
     if (error !== undefined || lifecycleChannel.hasSubscribers || this.#topic?.hasSubscribers === true || this.#log.isLevelEnabled('debug')) this.#announce(from, to, error)
@@ -120,9 +122,10 @@ export class Lifecycle {
     topic?.publish(transition)
   }
 
-  /** The record of the latest transition. */
+  /** The record of the latest transition: built once, however many ask (the channel, the topic, the runner's hooks). */
   last (): LifecycleTransition {
-    return this.#record(this.#count - 1)
+    this.#lastRecord ??= this.#record(this.#count - 1)
+    return this.#lastRecord
   }
 
   snapshot (): ServiceStateSnapshot {

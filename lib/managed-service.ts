@@ -28,7 +28,7 @@ import type { HealthRegistry, Source as HealthSource } from './health-registry.t
 import { Lifecycle, type TransitionListener } from './lifecycle.ts'
 import type { ServiceLog } from './service-log.ts'
 import { Supervisor } from './supervisor.ts'
-import { invoke, withTimeout } from './timeout.ts'
+import { invoke } from './timeout.ts'
 import { Context, type ServiceHost } from './service-context.ts'
 import { type WorkerHost, WorkerSet } from './worker-context.ts'
 
@@ -139,10 +139,11 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
   }
 
   /** From the onClose hook: a restart under way finishes first, so the runner's stop never overlaps it. */
-  async #stopLast (): Promise<void> {
-    this.supervisor?.cancel()
-    await this.supervisor?.settled()
-    await this.stop()
+  #stopLast (): Promise<void> {
+    const { supervisor } = this
+    if (supervisor === undefined) return this.stop()
+    supervisor.cancel()
+    return supervisor.settled().then(() => this.stop())
   }
 
   /** The plugin to register on the root instance; it shares its parent's context, as with fastify-plugin. */
@@ -265,7 +266,7 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
   /** Waits for a start phase; a failure or timeout marks the service failed and rejects with the start error. */
   async #startPhase (phase: 'init' | 'ready', work: Promise<unknown>, ms: number): Promise<void> {
     try {
-      await withTimeout(work, ms, () => new FSR_ERR_TIMEOUT(this.spec.name, phase, ms))
+      await this.#host.deadlines.bound(work, ms, () => new FSR_ERR_TIMEOUT(this.spec.name, phase, ms))
     } catch (cause) {
       throw this.#failStart(phase, cause)
     }
@@ -346,7 +347,7 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
   }
 
   #bounded (phase: string, work: Promise<unknown>, ms: number): Promise<unknown> {
-    return withTimeout(work, ms, () => new FSR_ERR_TIMEOUT(this.spec.name, phase, ms))
+    return this.#host.deadlines.bound(work, ms, () => new FSR_ERR_TIMEOUT(this.spec.name, phase, ms))
   }
 
   /**

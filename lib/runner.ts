@@ -16,6 +16,7 @@ import type {
   ServiceStateSnapshot,
   UpgradeOutcome,
 } from '../types/index.ts'
+import { Deadlines } from './deadlines.ts'
 import { SERVICE_NAME, SERVICE_NAME_RULE, toServiceSpec } from './define-service.ts'
 import { ServerDrain } from './drain-server.ts'
 import {
@@ -118,6 +119,7 @@ export function createRunner (input: RunnerOptions = {}, internals: RunnerIntern
       hooks.call('onTransition', lifecycle.last())
     },
     isStopping: () => stopping !== undefined,
+    deadlines: new Deadlines(),
     supervision: {
       isStopping: () => stopping !== undefined,
       onRestart: (event) => hooks.call('onRestart', event),

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { LifecycleWatch, ServiceContext, ServiceHealth, Topics, UpgradeInfo, WorkerContext, WorkerOptions } from '../types/index.ts'
+import type { Deadlines } from './deadlines.ts'
 import type { HealthRegistry } from './health-registry.ts'
 import type { Lifecycle } from './lifecycle.ts'
 import type { LifecycleWatchHub } from './lifecycle-watch.ts'
@@ -34,6 +35,8 @@ export interface ServiceHost {
   announce (lifecycle: Lifecycle): void
   /** True once the runner has begun to stop: a service not started yet is not started any more. */
   isStopping (): boolean
+  /** Bounds each phase of every service by its timeout. */
+  readonly deadlines: Deadlines
   /** What the supervisors of services with a `restart` policy need. */
   readonly supervision: SupervisorHost
 }

@@ -19,7 +19,11 @@ export function withTimeout<T> (work: Promise<T>, ms: number, onTimeout: () => E
   })
 }
 
-/** Calls `fn` with `args` and turns a synchronous throw into a rejection (no closure needed per call). */
-export async function invoke<A extends unknown[], T> (fn: (...args: A) => T | Promise<T>, ...args: A): Promise<T> {
-  return await fn(...args)
+/** Calls `fn` with `args` and turns a synchronous throw into a rejection; an async `fn`'s own promise is returned as it is. */
+export function invoke<A extends unknown[], T> (fn: (...args: A) => T | Promise<T>, ...args: A): Promise<T> {
+  try {
+    return Promise.resolve(fn(...args))
+  } catch (err) {
+    return Promise.reject(err)
+  }
 }

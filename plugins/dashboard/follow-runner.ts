@@ -8,8 +8,10 @@ import type { EventLog } from './event-log.ts'
 export function followRunner (runner: Runner, log: EventLog): () => void {
   // Listeners are called as each event is published, so none is dropped.
   const unsubscribes = [
-    runner.topics.topic('fsr.lifecycle').subscribe(({ service, from, to, at, duration, error }) => {
-      log.append('transition', { service, from, to, at, duration, ...(error === undefined ? {} : { error: redactUrlCredentials(error.message) }) })
+    // A transition's record is kept as it is (frozen, the fields of the event), unless it holds an error.
+    runner.topics.topic('fsr.lifecycle').subscribe((transition) => {
+      const { error } = transition
+      log.append('transition', error === undefined ? transition : { ...transition, error: redactUrlCredentials(error.message) })
     }),
     runner.topics.topic('fsr.restart').subscribe(({ service, decision, reason, attempt, delay, at }) => {
       log.append('restart', { service, decision, reason, attempt, delay, at })

@@ -57,8 +57,9 @@ function traceRequests (instance: FastifyInstance): FastifyOtelInstrumentation {
 /** Adds the SDK, request tracing, the context fields and the lifecycle spans to a runner with nothing registered yet. */
 export function installTelemetry (runner: Runner, options: ResolvedTelemetryOptions): void {
   if (!isExporting(options)) {
-    runner.decorateContextPerService('tracer', (service) => NOOP_TRACERS.getTracer(service))
-    runner.decorateContextPerService('meter', () => NOOP_METER)
+    // No-ops keep no name: every service shares them.
+    runner.decorateContext('tracer', NOOP_TRACERS.getTracer(RUNNER_SCOPE))
+    runner.decorateContext('meter', NOOP_METER)
     return
   }
   const log = runner.app.log.child({ plugin: 'telemetry' })

@@ -1,0 +1,71 @@
+// The time limits of one runner's service phases, kept by a single timer. A timer per phase made
+// Node build and drop its list of 30-second timers at every phase (they mostly run one after
+// another, and an empty list is dropped): a fifth of the runner's start + stop with 1,000 services.
+
+interface Bound {
+  /** Epoch ms (Date.now(), which node:test mock timers move with setTimeout). */
+  readonly at: number
+  readonly expire: () => void
+}
+
+export class Deadlines {
+  readonly #pending = new Set<Bound>()
+  #timer: NodeJS.Timeout | undefined
+  /** When the timer fires, epoch ms; Infinity while there is none. */
+  #firesAt = Infinity
+
+  /**
+   * Settles like `work`, or rejects with `onTimeout()` after `ms` milliseconds (`0` = no limit).
+   * While a bound is pending the timer keeps the process alive, so a hung phase ends in a timeout
+   * error rather than in an event loop that quietly runs dry.
+   */
+  bound<T> (work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+    if (ms === 0) return work
+    return new Promise<T>((resolve, reject) => {
+      const bound: Bound = { at: Date.now() + ms, expire: () => reject(onTimeout()) }
+      this.#add(bound)
+      work.then((value) => {
+        this.#remove(bound)
+        resolve(value)
+      }, (err: unknown) => {
+        this.#remove(bound)
+        reject(err)
+      })
+    })
+  }
+
+  #add (bound: Bound): void {
+    this.#pending.add(bound)
+    if (bound.at < this.#firesAt) this.#arm(bound.at)
+    else if (this.#pending.size === 1) this.#timer?.ref()
+  }
+
+  #remove (bound: Bound): void {
+    this.#pending.delete(bound)
+    // Left armed for the next phase, but no longer holding the process open.
+    if (this.#pending.size === 0) this.#timer?.unref()
+  }
+
+  #arm (at: number): void {
+    clearTimeout(this.#timer)
+    this.#firesAt = at
+    this.#timer = setTimeout(() => this.#fire(), Math.max(1, at - Date.now()))
+  }
+
+  /** Expires every bound due by the time the timer was set for, then arms it for the next one. */
+  #fire (): void {
+    const due = this.#firesAt
+    this.#timer = undefined
+    this.#firesAt = Infinity
+    let next = Infinity
+    for (const bound of this.#pending) {
+      if (bound.at <= due) {
+        this.#pending.delete(bound)
+        bound.expire()
+      } else if (bound.at < next) {
+        next = bound.at
+      }
+    }
+    if (next !== Infinity) this.#arm(next)
+  }
+}

@@ -1,11 +1,16 @@
 // The time limits of one runner's service phases, kept by a single timer. A timer per phase made
 // Node build and drop its list of 30-second timers at every phase (they mostly run one after
 // another, and an empty list is dropped): a fifth of the runner's start + stop with 1,000 services.
+import { FSR_ERR_TIMEOUT } from './errors.ts'
 
+// What a pending phase needs to time out, as data rather than closures: phases are many.
 interface Bound {
   /** Epoch ms (Date.now(), which node:test mock timers move with setTimeout). */
   readonly at: number
-  readonly expire: () => void
+  readonly reject: (err: Error) => void
+  readonly service: string
+  readonly phase: string
+  readonly ms: number
 }
 
 export class Deadlines {
@@ -15,14 +20,14 @@ export class Deadlines {
   #firesAt = Infinity
 
   /**
-   * Settles like `work`, or rejects with `onTimeout()` after `ms` milliseconds (`0` = no limit).
-   * While a bound is pending the timer keeps the process alive, so a hung phase ends in a timeout
-   * error rather than in an event loop that quietly runs dry.
+   * Settles like `work`, or rejects with FSR_ERR_TIMEOUT (`service`, `phase`) after `ms`
+   * milliseconds (`0` = no limit). While a bound is pending the timer keeps the process alive, so a
+   * hung phase ends in a timeout error rather than in an event loop that quietly runs dry.
    */
-  bound<T> (work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  bound<T> (work: Promise<T>, ms: number, service: string, phase: string): Promise<T> {
     if (ms === 0) return work
     return new Promise<T>((resolve, reject) => {
-      const bound: Bound = { at: Date.now() + ms, expire: () => reject(onTimeout()) }
+      const bound: Bound = { at: Date.now() + ms, reject, service, phase, ms }
       this.#add(bound)
       work.then((value) => {
         this.#remove(bound)
@@ -61,7 +66,7 @@ export class Deadlines {
     for (const bound of this.#pending) {
       if (bound.at <= due) {
         this.#pending.delete(bound)
-        bound.expire()
+        bound.reject(new FSR_ERR_TIMEOUT(bound.service, bound.phase, bound.ms))
       } else if (bound.at < next) {
         next = bound.at
       }

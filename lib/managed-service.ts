@@ -21,7 +21,6 @@ import {
   FSR_ERR_SERVICE_RUN,
   FSR_ERR_SERVICE_START,
   FSR_ERR_SERVICE_STOP,
-  FSR_ERR_TIMEOUT,
   messageOf,
 } from './errors.ts'
 import type { HealthRegistry, Source as HealthSource } from './health-registry.ts'
@@ -263,13 +262,9 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
     return await retry
   }
 
-  /** Waits for a start phase; a failure or timeout marks the service failed and rejects with the start error. */
-  async #startPhase (phase: 'init' | 'ready', work: Promise<unknown>, ms: number): Promise<void> {
-    try {
-      await this.#host.deadlines.bound(work, ms, () => new FSR_ERR_TIMEOUT(this.spec.name, phase, ms))
-    } catch (cause) {
-      throw this.#failStart(phase, cause)
-    }
+  /** Bounds a start phase; a failure or timeout marks the service failed and rejects with the start error. */
+  #startPhase (phase: 'init' | 'ready', work: Promise<unknown>, ms: number): Promise<unknown> {
+    return this.#bounded(phase, work, ms).catch((cause: unknown) => { throw this.#failStart(phase, cause) })
   }
 
   get signal (): AbortSignal {
@@ -347,7 +342,7 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
   }
 
   #bounded (phase: string, work: Promise<unknown>, ms: number): Promise<unknown> {
-    return this.#host.deadlines.bound(work, ms, () => new FSR_ERR_TIMEOUT(this.spec.name, phase, ms))
+    return this.#host.deadlines.bound(work, ms, this.spec.name, phase)
   }
 
   /**

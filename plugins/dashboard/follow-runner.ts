@@ -17,11 +17,13 @@ export function followRunner (runner: Runner, log: EventLog): () => void {
       log.append('restart', { service, decision, reason, attempt, delay, at })
     }),
     runner.topics.topic('fsr.health').subscribe(({ service, status, previous, reason, since, critical }) => {
+      const data: Record<string, unknown> = { service, status, previous, since, critical }
+      if (reason !== undefined) data.reason = redactUrlCredentials(reason)
       // `process`: the aggregate after the change, for the clients listening now (reading it visits
       // every entry: made for each change of a boot with nobody listening, a 10,000-service boot
       // would cost seconds).
-      const aggregate = log.listenerCount === 0 ? {} : { process: runner.health().status }
-      log.append('health', { service, status, previous, since, critical, ...(reason === undefined ? {} : { reason: redactUrlCredentials(reason) }), ...aggregate })
+      if (log.listenerCount > 0) data.process = runner.health().status
+      log.append('health', data)
     }),
   ]
   return () => { for (const unsubscribe of unsubscribes) unsubscribe() }

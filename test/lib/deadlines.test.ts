@@ -15,7 +15,7 @@ test('overlapping bounds expire each at its own time, in any order of adding', a
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 })
   const deadlines = new Deadlines()
   const expired: string[] = []
-  const bound = (name: string, ms: number) => deadlines.bound(pending().promise, ms, () => new Error(name)).catch((err: Error) => { expired.push(`${err.message}@${Date.now()}`) })
+  const bound = (name: string, ms: number) => deadlines.bound(pending().promise, ms, 'store', name).catch((err: { code: string, message: string }) => { expired.push(`${err.code} ${name}@${Date.now()}`) })
   const long = bound('long', 300)
   const short = bound('short', 100)
   t.mock.timers.tick(99)
@@ -23,37 +23,37 @@ test('overlapping bounds expire each at its own time, in any order of adding', a
   assert.deepEqual(expired, [])
   t.mock.timers.tick(1)
   await short
-  assert.deepEqual(expired, ['short@100'])
+  assert.deepEqual(expired, ['FSR_ERR_TIMEOUT short@100'])
   const middle = bound('middle', 150)
   t.mock.timers.tick(150)
   await middle
   t.mock.timers.tick(50)
   await long
-  assert.deepEqual(expired, ['short@100', 'middle@250', 'long@300'])
+  assert.deepEqual(expired, ['FSR_ERR_TIMEOUT short@100', 'FSR_ERR_TIMEOUT middle@250', 'FSR_ERR_TIMEOUT long@300'])
 })
 
 test('a bound whose work settles first resolves with it and never expires', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 })
   const deadlines = new Deadlines()
   const work = pending()
-  const bounded = deadlines.bound(work.promise, 100, () => new Error('too late'))
+  const bounded = deadlines.bound(work.promise, 100, 'store', 'init')
   work.resolve('done')
   assert.equal(await bounded, 'done')
   t.mock.timers.tick(1_000)
-  const failing = deadlines.bound(Promise.reject(new Error('own failure')), 100, () => new Error('too late'))
+  const failing = deadlines.bound(Promise.reject(new Error('own failure')), 100, 'store', 'init')
   await assert.rejects(failing, /own failure/)
 })
 
 test('0 is no limit: the work itself is returned', async () => {
   const deadlines = new Deadlines()
   const work = Promise.resolve('as is')
-  assert.equal(deadlines.bound(work, 0, () => new Error('never')), work)
+  assert.equal(deadlines.bound(work, 0, 'store', 'init'), work)
 })
 
 test('with nothing pending the timer no longer keeps the process alive', async () => {
   const deadlines = new Deadlines()
   const work = pending()
-  const bounded = deadlines.bound(work.promise, 60_000, () => new Error('too late'))
+  const bounded = deadlines.bound(work.promise, 60_000, 'store', 'init')
   const held = process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length
   work.resolve('done')
   await bounded

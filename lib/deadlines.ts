@@ -14,7 +14,9 @@ interface Bound {
 }
 
 export class Deadlines {
-  readonly #pending = new Set<Bound>()
+  // An array, not a Set: phases mostly come one at a time, and a Set going from one entry to none and
+  // back rebuilds its table. Few are ever pending at once (each service has one phase at a time).
+  #pending: Bound[] = []
   #timer: NodeJS.Timeout | undefined
   /** When the timer fires, epoch ms; Infinity while there is none. */
   #firesAt = Infinity
@@ -40,15 +42,20 @@ export class Deadlines {
   }
 
   #add (bound: Bound): void {
-    this.#pending.add(bound)
+    this.#pending.push(bound)
     if (bound.at < this.#firesAt) this.#arm(bound.at)
-    else if (this.#pending.size === 1) this.#timer?.ref()
+    else if (this.#pending.length === 1) this.#timer?.ref()
   }
 
+  /** Takes a settled bound out (the last one takes its place); one that expired already is gone. */
   #remove (bound: Bound): void {
-    this.#pending.delete(bound)
+    const pending = this.#pending
+    const i = pending.indexOf(bound)
+    if (i === -1) return
+    pending[i] = pending[pending.length - 1] as Bound
+    pending.pop()
     // Left armed for the next phase, but no longer holding the process open.
-    if (this.#pending.size === 0) this.#timer?.unref()
+    if (pending.length === 0) this.#timer?.unref()
   }
 
   #arm (at: number): void {
@@ -62,15 +69,10 @@ export class Deadlines {
     const due = this.#firesAt
     this.#timer = undefined
     this.#firesAt = Infinity
-    let next = Infinity
-    for (const bound of this.#pending) {
-      if (bound.at <= due) {
-        this.#pending.delete(bound)
-        bound.reject(new FSR_ERR_TIMEOUT(bound.service, bound.phase, bound.ms))
-      } else if (bound.at < next) {
-        next = bound.at
-      }
-    }
+    const expired = this.#pending.filter((bound) => bound.at <= due)
+    this.#pending = this.#pending.filter((bound) => bound.at > due)
+    for (const bound of expired) bound.reject(new FSR_ERR_TIMEOUT(bound.service, bound.phase, bound.ms))
+    const next = this.#pending.reduce((soonest, bound) => Math.min(soonest, bound.at), Infinity)
     if (next !== Infinity) this.#arm(next)
   }
 }

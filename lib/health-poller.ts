@@ -65,7 +65,7 @@ export class HealthPoller {
   async #checkOnce (): Promise<{ report: HealthReport, isFailure: boolean }> {
     const { name, check, timeout } = this.#options
     try {
-      const result = await withTimeout(invoke(check), timeout, () => new FSR_ERR_TIMEOUT(name, 'check', timeout))
+      const result = await withTimeout(invoke(check, undefined), timeout, () => new FSR_ERR_TIMEOUT(name, 'check', timeout))
       return { report: readCheckResult(`check() of service "${name}"`, result), isFailure: false }
     } catch (err) {
       return { report: failedCheck(err), isFailure: true }

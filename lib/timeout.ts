@@ -19,10 +19,10 @@ export function withTimeout<T> (work: Promise<T>, ms: number, onTimeout: () => E
   })
 }
 
-/** Calls `fn` with `args` and turns a synchronous throw into a rejection; an async `fn`'s own promise is returned as it is. */
-export function invoke<A extends unknown[], T> (fn: (...args: A) => T | Promise<T>, ...args: A): Promise<T> {
+/** Calls `fn` with `arg` and turns a synchronous throw into a rejection; an async `fn`'s own promise is returned as it is. */
+export function invoke<A, T> (fn: (arg: A) => T | Promise<T>, arg: A): Promise<T> {
   try {
-    return Promise.resolve(fn(...args))
+    return Promise.resolve(fn(arg))
   } catch (err) {
     return Promise.reject(err)
   }

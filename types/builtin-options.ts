@@ -3,7 +3,7 @@ import type { PushMetricExporter } from '@opentelemetry/sdk-metrics'
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 
 /**
- * Thresholds of the main server's load shedding (`@fastify/under-pressure`); `0` turns one off.
+ * Thresholds of the main server's load shedding (judged as `@fastify/under-pressure` judges them); `0` turns one off.
  * Over a threshold the main server answers 503 with `Retry-After`, and the `process` health entry is
  * `unhealthy`; above 90 % of one it is `degraded`.
  */

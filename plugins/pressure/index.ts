@@ -1,14 +1,14 @@
-// Pressure: @fastify/under-pressure samples the event loop and memory; over a threshold the main
-// server sheds load (503 + Retry-After) and the built-in `process` health entry reports what was measured.
-import underPressure from '@fastify/under-pressure'
+// Pressure: the event loop and memory sampled as @fastify/under-pressure does; over a threshold the
+// main server sheds load (503 + Retry-After) and the built-in `process` health entry reports what was measured.
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Runner, ServiceHealth } from '../../types/index.ts'
 import type { BuiltinPlugin } from '../../types/builtin-plugin.ts'
 import { FSR_ERR_PRESSURE_SERVER, FSR_ERR_UNDER_PRESSURE } from './errors.ts'
-import { judgePressure } from './judge-pressure.ts'
+import { judgePressure, type PressureSample } from './judge-pressure.ts'
 import { resolvePressureOptions, type ResolvedPressureOptions } from './options.ts'
+import { PressureSampler } from './sampler.ts'
 
 /** The name of the health entry that pressure reports to. */
 export const PROCESS_HEALTH = 'process'
@@ -61,27 +61,32 @@ export function shedOnSocket (server: Server, isShedding: () => boolean, retryAf
   return () => shed
 }
 
+/** What an app's own @fastify/under-pressure decorates the main app with (its types are not ours to load). */
+interface UnderPressureDecorators {
+  memoryUsage (): PressureSample
+  isUnderPressure (): boolean
+}
+
 export interface PressurePluginOptions {
-  /** The main app, where an app's own @fastify/under-pressure decorates. */
-  readonly root: FastifyInstance
   readonly thresholds: Thresholds
   readonly health: ServiceHealth
   readonly warmUp: WarmUp
 }
 
 /**
- * Reports under-pressure's last sample as the `process` health, once when the main instance is ready
+ * Reports the sampler's last sample as the `process` health, once when the main instance is ready
  * (all measures read 0 until the first sample) and then at every `sampleInterval`, until the instance
  * closes; the main server sheds load while the entry is unhealthy. An app that registered
  * @fastify/under-pressure itself is followed instead: its measures, and unhealthy whenever it is under pressure.
  */
-export const pressureReporter = fp<PressurePluginOptions>(async (app, { root, thresholds, health, warmUp }) => {
-  let timer: NodeJS.Timeout | undefined
+export const pressureReporter = fp<PressurePluginOptions>(async (app, { thresholds, health, warmUp }) => {
+  const sampler = new PressureSampler()
   let isShedding = false
   const shedCount = shedOnSocket(app.server, () => isShedding, thresholds.retryAfter)
-  let appOwn: FastifyInstance | undefined
+  let appOwn: UnderPressureDecorators | undefined
+  let appOwnTimer: NodeJS.Timeout | undefined
   const report = (): void => {
-    let { status, detail } = judgePressure((appOwn ?? app).memoryUsage(), thresholds, warmUp.isWarmingUp)
+    let { status, detail } = judgePressure(appOwn?.memoryUsage() ?? sampler.latest, thresholds, warmUp.isWarmingUp)
     // The socket sheds on our thresholds; over the app's, its own hook answers as it was configured to.
     isShedding = status === 'unhealthy'
     if (appOwn?.isUnderPressure() === true) {
@@ -91,38 +96,31 @@ export const pressureReporter = fp<PressurePluginOptions>(async (app, { root, th
     health.report(status, { ...detail, shedRequests: shedCount() })
   }
   app.addHook('onReady', async () => {
-    // Ours decorates an encapsulated instance: the main app has these only from an under-pressure of its own.
-    if (root.hasDecorator('isUnderPressure') && root.hasDecorator('memoryUsage')) {
-      appOwn = root
+    // The main app has these decorators only from an under-pressure of its own.
+    if (app.hasDecorator('isUnderPressure') && app.hasDecorator('memoryUsage')) {
+      appOwn = app as FastifyInstance & UnderPressureDecorators
       app.log.info('pressure follows the app\'s under-pressure')
     }
     warmUp.begin()
     report()
-    // From ready to close, but never what keeps the process alive (as under-pressure's own sampler).
-    timer = setInterval(report, thresholds.sampleInterval).unref()
+    // From ready to close, never what keeps the process alive; the app's own samples for itself.
+    if (appOwn === undefined) sampler.start(thresholds.sampleInterval, report)
+    else appOwnTimer = setInterval(report, thresholds.sampleInterval).unref()
   })
   app.addHook('onClose', async () => {
-    clearInterval(timer)
+    sampler.stop()
+    clearInterval(appOwnTimer)
     isShedding = false
   })
-}, { name: 'fsr-pressure', fastify: '5.x', dependencies: ['@fastify/under-pressure'] })
+}, { name: 'fsr-pressure', fastify: '5.x' })
 
 /** Adds the `process` health entry and load shedding to a runner with nothing registered yet. */
 export function installPressure (runner: Runner, options: ResolvedPressureOptions): void {
   if (options === false) return
   const health = runner.addHealthSource(PROCESS_HEALTH)
   const warmUp = new WarmUp(options.sampleInterval)
-  // under-pressure samples the event loop and memory (app.memoryUsage()); given no threshold of
-  // its own it adds no onRequest hook: the thresholds are judged once per sample, above, not per request.
-  // Encapsulated: under-pressure's decorators stay in here, so an app may register its own.
-  runner.app.register(async function builtinPressure (pressure) {
-    await pressure.register(underPressure, {
-      // Utilization over the last sample, not since start: pressure is about now.
-      eventLoopUtilizationMode: 'interval',
-      sampleInterval: options.sampleInterval,
-    })
-    await pressure.register(pressureReporter, { root: runner.app, thresholds: options, health, warmUp })
-  })
+  // The thresholds are judged once per sample, not per request (see docs/pressure.md).
+  runner.app.register(pressureReporter, { thresholds: options, health, warmUp })
 }
 /** The `pressure` runner option, as the package's createRunner composes it. */
 export const pressureBuiltin: BuiltinPlugin<ResolvedPressureOptions> = {

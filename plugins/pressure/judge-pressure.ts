@@ -3,7 +3,7 @@
 // degraded.
 import type { HealthDetail, HealthStatus, PressureOptions } from '../../types/index.ts'
 
-/** What under-pressure measured in its last sample (all 0 before the first). */
+/** What the sampler (or an app's own under-pressure) measured in its last sample (all 0 before the first). */
 export interface PressureSample {
   readonly eventLoopDelay: number
   readonly heapUsed: number

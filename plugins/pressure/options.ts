@@ -17,7 +17,7 @@ export const DEFAULT_PRESSURE: Readonly<Required<PressureOptions>> = Object.free
 })
 
 const PRESSURE_KEYS = Object.keys(DEFAULT_PRESSURE) as Array<keyof PressureOptions>
-// under-pressure reads the event loop every 10 ms and takes the mean per sample; a sample with no
+// The sampler reads the event loop every 10 ms and takes the mean per sample; a sample with no
 // reading counts as an endless delay, so each one must span several readings.
 const MIN_SAMPLE_INTERVAL = 100
 const MAX_MS = 2 ** 31 - 1

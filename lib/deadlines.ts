@@ -1,6 +1,6 @@
 // The time limits of one runner's service phases, kept by a single timer. A timer per phase made
 // Node build and drop its list of 30-second timers at every phase (they mostly run one after
-// another, and an empty list is dropped): a fifth of the runner's start + stop with 1,000 services.
+// another, and an empty list is dropped): about a tenth of the core's start + stop with 1,000 services.
 import { FSR_ERR_TIMEOUT } from './errors.ts'
 
 // What a pending phase needs to time out, as data rather than closures: phases are many.

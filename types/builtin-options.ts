@@ -71,7 +71,7 @@ export interface DebugOptions {
 
 /** The dashboard on the admin server (`GET /`, `GET /events`). */
 export interface DashboardOptions {
-  /** Events kept for clients that reconnect (`Last-Event-ID`), 10 to 100000. Default: `1000`. */
+  /** Events kept for clients that reconnect (`Last-Event-ID`), and restart decisions for snapshots, 10 to 100000. Default: `1000`. */
   readonly history?: number
 }
 

@@ -52,11 +52,6 @@ export class EventLog {
     return this.#kept.slice(id + 1 - first)
   }
 
-  /** The kept events of one type, oldest first. */
-  keptOf (type: string): DashboardEvent[] {
-    return this.#kept.filter((event) => event.type === type)
-  }
-
   /** Returns the function that removes the listener. */
   listen (listener: EventListener): () => void {
     this.#listeners.add(listener)

@@ -7,6 +7,7 @@ import type { Runner } from '../../types/index.ts'
 import { readHealth } from '../admin/read-health.ts'
 import { readServices } from '../admin/services-route.ts'
 import type { DashboardEvent, EventLog } from './event-log.ts'
+import type { RunnerFollower } from './follow-runner.ts'
 import type { ProcessSampler } from './process-sampler.ts'
 
 /** A client this far behind (bytes not yet sent) is cut off: it reconnects and catches up. */
@@ -16,6 +17,7 @@ export interface EventsRouteOptions {
   readonly runner: Runner
   readonly log: EventLog
   readonly sampler: ProcessSampler
+  readonly follower: RunnerFollower
 }
 
 function frame ({ id, type, data }: DashboardEvent): string {
@@ -23,15 +25,14 @@ function frame ({ id, type, data }: DashboardEvent): string {
 }
 
 /** The snapshot a client starts from: numbered with the last event it already contains. */
-export function snapshotEvent (runner: Runner, log: EventLog, sampler: ProcessSampler): DashboardEvent {
+export function snapshotEvent (runner: Runner, log: EventLog, sampler: ProcessSampler, follower: RunnerFollower): DashboardEvent {
   const { status, live, ready, unhealthy } = readHealth(runner)
   // The restart decisions still kept: each service's restart history.
-  const restartEvents = log.keptOf('restart').map((event) => event.data)
-  const data = { ...readServices(runner), health: { status, live, ready, unhealthy }, samples: sampler.recent, restartEvents }
+  const data = { ...readServices(runner), health: { status, live, ready, unhealthy }, samples: sampler.recent, restartEvents: follower.restarts }
   return { id: log.lastId, type: 'snapshot', data }
 }
 
-export async function eventsRoute (admin: FastifyInstance, { runner, log, sampler }: EventsRouteOptions): Promise<void> {
+export async function eventsRoute (admin: FastifyInstance, { runner, log, sampler, follower }: EventsRouteOptions): Promise<void> {
   const open = new Set<FastifyReply>()
   // The admin server closes last: end the streams first, or its close would wait on them.
   admin.addHook('preClose', async () => {
@@ -39,6 +40,8 @@ export async function eventsRoute (admin: FastifyInstance, { runner, log, sample
   })
 
   admin.get<{ Headers: { 'last-event-id'?: string } }>('/events', async (request, reply) => {
+    // From the first client on, the log holds every event: a client that reconnects missed only those.
+    follower.followAll()
     const lastSeen = Number(request.headers['last-event-id'])
     const missed = Number.isSafeInteger(lastSeen) && lastSeen >= 0 ? log.since(lastSeen) : undefined
     reply.hijack()
@@ -46,7 +49,7 @@ export async function eventsRoute (admin: FastifyInstance, { runner, log, sample
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' })
     // Reconnect after a second; then the first events, written before any new one can come.
     res.write('retry: 1000\n\n')
-    for (const event of missed ?? [snapshotEvent(runner, log, sampler)]) res.write(frame(event))
+    for (const event of missed ?? [snapshotEvent(runner, log, sampler, follower)]) res.write(frame(event))
     const send = (event: DashboardEvent): void => {
       res.write(frame(event))
       if (res.writableLength > MAX_BUFFERED) res.destroy()

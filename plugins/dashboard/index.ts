@@ -8,14 +8,14 @@ import type { BuiltinPlugin } from '../../types/builtin-plugin.ts'
 import type { Runner } from '../../types/index.ts'
 import { EventLog } from './event-log.ts'
 import { eventsRoute } from './events-route.ts'
-import { followRunner } from './follow-runner.ts'
+import { RunnerFollower } from './follow-runner.ts'
 import { resolveDashboardOptions, type ResolvedDashboardOptions } from './options.ts'
 import { ProcessSampler } from './process-sampler.ts'
 
 interface DashboardPluginOptions {
   readonly runner: Runner
   readonly log: EventLog
-  readonly unfollow: () => void
+  readonly follower: RunnerFollower
 }
 
 /** The page and the hash of its one inline script, which the Content-Security-Policy allows alone. */
@@ -29,10 +29,10 @@ async function readPage (): Promise<{ html: string, policy: string }> {
   return { html, policy }
 }
 
-export const dashboardPlugin = fp<DashboardPluginOptions>(async (admin: FastifyInstance, { runner, log, unfollow }) => {
+export const dashboardPlugin = fp<DashboardPluginOptions>(async (admin: FastifyInstance, { runner, log, follower }) => {
   const sampler = new ProcessSampler((sample) => log.broadcast('sample', { ...sample, runner: runner.status, health: runner.health().status }))
   admin.addHook('onClose', async () => {
-    unfollow()
+    follower.unfollow()
     sampler.stop()
   })
   // Read at the first request, not at boot: a program that never opens the page never reads it.
@@ -48,7 +48,7 @@ export const dashboardPlugin = fp<DashboardPluginOptions>(async (admin: FastifyI
       .header('cache-control', 'no-store')
       .send(html)
   })
-  await admin.register(eventsRoute, { runner, log, sampler })
+  await admin.register(eventsRoute, { runner, log, sampler, follower })
 }, { name: 'fsr-dashboard', fastify: '5.x', dependencies: ['fsr-admin'] })
 
 /** The `dashboard` runner option, as the package's createRunner composes it (after `admin`). */
@@ -57,8 +57,8 @@ export const dashboardBuiltin: BuiltinPlugin<ResolvedDashboardOptions> = {
   resolve: (input, env) => resolveDashboardOptions(input as never, env),
   install: (runner, options) => {
     if (options === false || runner.admin === undefined) return
-    // Runner hooks are added before start; the log keeps what happens from the first transition on.
+    // Followed before start: the restart decisions are kept from the first one on.
     const log = new EventLog(options.history)
-    runner.admin.register(dashboardPlugin, { runner, log, unfollow: followRunner(runner, log) })
+    runner.admin.register(dashboardPlugin, { runner, log, follower: new RunnerFollower(runner, log, options.history) })
   },
 }

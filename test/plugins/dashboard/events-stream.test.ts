@@ -40,8 +40,8 @@ test('a new client gets a snapshot of every service, then each event as it happe
   for (const key of ['at', 'eventLoopDelay', 'heapUsedBytes', 'rssBytes', 'eventLoopUtilization']) assert.equal(typeof sample.data[key], 'number', key)
 })
 
-test('a restart waiting out its backoff is in the snapshot, and its decision in the events from the first one on', async (t) => {
-  const { url } = await startRunner(t)
+test('a restart decided before any client connected is in the snapshot; the boot, missed by nobody, is not logged', async (t) => {
+  const { store, url } = await startRunner(t)
   // The flaky job failed during the boot; its restart waits 60 s (the runner's stop ends that wait).
   const client = await connectSse(url)
   t.after(() => client.close())
@@ -49,14 +49,19 @@ test('a restart waiting out its backoff is in the snapshot, and its decision in 
   const flaky = snapshot.data.services.find((service: { name: string }) => service.name === 'flaky')
   assert.equal(flaky.state, 'failed')
   assert.ok(flaky.nextRestartAt > Date.now() + 50_000)
+  assert.equal(snapshot.data.restartEvents.length, 1)
+  const [restart] = snapshot.data.restartEvents
+  assert.deepEqual(Object.keys(restart).sort(), ['at', 'attempt', 'decision', 'delay', 'reason', 'service'])
+  assert.deepEqual({ service: restart.service, decision: restart.decision, reason: restart.reason, delay: restart.delay }, { service: 'flaky', decision: 'restart', reason: 'run-failed', delay: 60_000 })
+  // The snapshot holds every service's timeline, the boot included: the log begins with the first client.
+  assert.equal(snapshot.id, '0', 'nothing was logged before the first client')
+  assert.equal(snapshot.data.services.find((service: { name: string }) => service.name === 'store').timeline[0].to, 'initiating')
 
+  store.health.report('degraded', { reason: 'slow disk' })
   const replay = await connectSse(url, { 'last-event-id': '0' })
   t.after(() => replay.close())
-  const boot = await replay.next('transition')
-  assert.deepEqual([boot.id, boot.data.service, boot.data.to], ['1', 'store', 'initiating'], 'the log holds the boot from its first transition')
-  const restart = await replay.next('restart')
-  assert.deepEqual(Object.keys(restart.data).sort(), ['at', 'attempt', 'decision', 'delay', 'reason', 'service'])
-  assert.deepEqual({ service: restart.data.service, decision: restart.data.decision, reason: restart.data.reason, delay: restart.data.delay }, { service: 'flaky', decision: 'restart', reason: 'run-failed', delay: 60_000 })
+  const first = await replay.next()
+  assert.deepEqual([first.event, first.id, first.data.status], ['health', '1', 'degraded'], 'what came after the snapshot, nothing of the boot')
 })
 
 test('a reconnect with Last-Event-ID gets exactly the events it missed, or a new snapshot once they are gone', async (t) => {

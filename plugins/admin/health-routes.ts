@@ -13,21 +13,31 @@ export async function healthRoutes (admin: FastifyInstance, { runner }: { runner
   loopDelay.enable()
   admin.addHook('onClose', async () => loopDelay.disable())
 
-  admin.get('/health', async (request, reply) => {
-    const health = readHealth(runner)
-    return sendJson(reply.code(isServing(health.status) ? 200 : 503), healthSchema, health)
+  // GET and HEAD: load balancers may probe with either (the admin server adds no HEAD routes itself).
+  const method = ['GET', 'HEAD']
+  admin.route({
+    method,
+    url: '/health',
+    handler: async (request, reply) => {
+      const health = readHealth(runner)
+      return sendJson(reply.code(isServing(health.status) ? 200 : 503), healthSchema, health)
+    },
   })
 
-  admin.get('/health/live', async (request, reply) => {
-    const p99 = loopDelay.count === 0 ? 0 : loopDelay.percentile(99) / 1e6
-    loopDelay.reset()
-    return sendJson(reply, liveSchema, { live: true, uptime: process.uptime(), eventLoopDelay: Math.round(p99 * 1000) / 1000 })
+  admin.route({
+    method,
+    url: '/health/live',
+    handler: async (request, reply) => {
+      const p99 = loopDelay.count === 0 ? 0 : loopDelay.percentile(99) / 1e6
+      loopDelay.reset()
+      return sendJson(reply, liveSchema, { live: true, uptime: process.uptime(), eventLoopDelay: Math.round(p99 * 1000) / 1000 })
+    },
   })
 
   const ready = async (_request: unknown, reply: FastifyReply): Promise<FastifyReply> => {
     const { ready, runner: status, unhealthy } = readHealth(runner)
     return sendJson(reply.code(ready ? 200 : 503), readySchema, { ready, runner: status, unhealthy })
   }
-  admin.get('/health/ready', ready)
-  admin.get('/ready', ready)
+  admin.route({ method, url: '/health/ready', handler: ready })
+  admin.route({ method, url: '/ready', handler: ready })
 }

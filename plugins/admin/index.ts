@@ -65,6 +65,9 @@ export function installAdmin (runner: Runner, options: Readonly<ResolvedAdminOpt
     loggerInstance: log as FastifyBaseLogger,
     // Probes every few seconds would drown the log; changes and failures are logged by the routes.
     logController: new LogController({ disableRequestLogging: true }),
+    // HEAD only where a probe may send it (the health routes): Fastify's HEAD for every GET route
+    // ran a CPU profile or a heap snapshot for HEAD /debug/*, and held an event stream open for HEAD /events.
+    exposeHeadRoutes: false,
   })
   admin.register(adminPlugin, { runner, token: options.token, isLoopback: options.isLoopback })
   Object.defineProperty(runner, 'admin', { value: admin, enumerable: true })

@@ -100,6 +100,22 @@ test('/services lists states, health, restarts and the timeline with times', asy
   }
 })
 
+test('the health routes answer HEAD, for probes; the others do not run their GET for one', async (t) => {
+  const admin = createTestRunner(t).admin!
+  for (const url of ['/health', '/health/live', '/health/ready', '/ready']) {
+    const [get, head] = [await admin.inject(url), await admin.inject({ method: 'HEAD', url })]
+    assert.equal(head.statusCode, get.statusCode, url)
+    assert.equal(head.headers['content-type'], get.headers['content-type'], url)
+    assert.equal(head.body, '', url)
+  }
+  // A HEAD that ran its GET took a CPU profile, wrote a heap snapshot, or held an event stream open.
+  for (const url of ['/debug/pprof/profile?seconds=1', '/debug/heapsnapshot', '/events', '/metrics', '/services']) {
+    const head = await admin.inject({ method: 'HEAD', url })
+    assert.equal(head.statusCode, 405, url)
+    assert.equal(head.headers.allow, 'GET', url)
+  }
+})
+
 test('unknown routes answer 404, wrong methods 405 with Allow', async (t) => {
   const admin = createTestRunner(t).admin!
   const missing = await admin.inject('/nothing-here')

@@ -33,6 +33,7 @@ import { type WorkerHost, WorkerSet } from './worker-context.ts'
 
 /** The reason `ctx.signal` gives when a service is stopped. */
 const STOPPING = Object.freeze(new Error('the service is stopping'))
+const NO_FIELDS: Record<string, unknown> = Object.freeze({})
 
 type StartError = InstanceType<typeof FSR_ERR_SERVICE_START> & { service: string, phase: ServicePhase }
 
@@ -75,8 +76,10 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
   /** The fields `runner.decorateContextPerService` made for this service, the same in every life. */
   get ownContextFields (): Readonly<Record<string, unknown>> {
     if (this.#ownContextFields === undefined) {
-      this.#ownContextFields = {}
-      for (const [field, make] of Object.entries(this.#host.contextFactories)) this.#ownContextFields[field] = make(this.spec.name)
+      const factories = Object.entries(this.#host.contextFactories)
+      // Most runners have no such field: their services share one empty object.
+      this.#ownContextFields = factories.length === 0 ? NO_FIELDS : {}
+      for (const [field, make] of factories) this.#ownContextFields[field] = make(this.spec.name)
     }
     return this.#ownContextFields
   }
@@ -160,7 +163,9 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
     // What fastify-plugin would set: no new context, and the name Fastify and avvio know the
     // plugin by (`hasPlugin`, `dependencies`, the plugin tree). No `fastify` version range: the
     // runner made the instance itself.
-    Object.assign(plugin, { [SKIP_OVERRIDE]: true, [DISPLAY_NAME]: this.spec.name, [PLUGIN_META]: { name: this.spec.name } })
+    plugin[SKIP_OVERRIDE] = true
+    plugin[DISPLAY_NAME] = this.spec.name
+    plugin[PLUGIN_META] = { name: this.spec.name }
     return plugin
   }
 
@@ -185,7 +190,11 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
     if (check !== undefined) this.#host.health.setCheck(this.spec.name, () => check(ctx))
     this.#host.loading = ctx
     try {
-      await this.#startPhase('init', this.#init(app, ctx), this.timeouts.init)
+      try {
+        await this.#bounded('init', this.#init(app, ctx), this.timeouts.init)
+      } catch (cause) {
+        throw this.#failStart('init', cause)
+      }
       this.#initDone = true
       const at = this.lifecycle.transition('initiated')
       this.lifecycle.transition('starting', undefined, at)
@@ -197,7 +206,13 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
         running.then(() => this.#onRunEnded(running, undefined), (err: unknown) => this.#onRunEnded(running, err))
       }
       const ready = this.spec.definition?.ready
-      if (ready !== undefined) await this.#startPhase('ready', this.#ready(ready, ctx), this.timeouts.ready)
+      if (ready !== undefined) {
+        try {
+          await this.#bounded('ready', this.#ready(ready, ctx), this.timeouts.ready)
+        } catch (cause) {
+          throw this.#failStart('ready', cause)
+        }
+      }
       this.lifecycle.transition('running')
     } finally {
       this.#host.loading = undefined
@@ -260,11 +275,6 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
     this.#abort = undefined
     this.#abortReason = undefined
     return await retry
-  }
-
-  /** Bounds a start phase; a failure or timeout marks the service failed and rejects with the start error. */
-  #startPhase (phase: 'init' | 'ready', work: Promise<unknown>, ms: number): Promise<unknown> {
-    return this.#bounded(phase, work, ms).catch((cause: unknown) => { throw this.#failStart(phase, cause) })
   }
 
   get signal (): AbortSignal {

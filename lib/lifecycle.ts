@@ -102,6 +102,8 @@ export class Lifecycle {
     // failure, a debug line, a diagnostics subscriber) is done apart, which keeps this small.
     if (error !== undefined || lifecycleChannel.hasSubscribers || this.#topic?.hasSubscribers === true || this.#log.isLevelEnabled('debug')) this.#announce(from, to, error)
     this.#onTransition?.onTransition(this, to, error, at)
+    // Shared while this transition is told, then let go: each service kept its latest record alive.
+    this.#lastRecord = undefined
     return at
   }
 
@@ -122,7 +124,7 @@ export class Lifecycle {
     topic?.publish(transition)
   }
 
-  /** The record of the latest transition: built once, however many ask (the channel, the topic, the runner's hooks). */
+  /** The record of the latest transition: built once for all who are told of it (the channel, the topic, the runner's hooks). */
   last (): LifecycleTransition {
     this.#lastRecord ??= this.#record(this.#count - 1)
     return this.#lastRecord

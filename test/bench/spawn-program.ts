@@ -77,7 +77,7 @@ export function buildFixtures (): void {
   writeFileSync(join(build, 'tsconfig.json'), JSON.stringify({
     extends: `${up}/tsconfig.json`,
     compilerOptions: { noEmit: false, declaration: false, rootDir: up, outDir: './out' },
-    include: [`${up}/test/bench/fixtures`, `${up}/lib`, `${up}/plugins`, `${up}/types`],
+    include: [`${up}/test/bench/fixtures`, `${up}/test/bench/measure.ts`, `${up}/test/bench/null-logger.ts`, `${up}/lib`, `${up}/plugins`, `${up}/types`],
   }))
   const tsc = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(build, 'tsconfig.json')], { encoding: 'utf8' })
   if (tsc.status !== 0) throw new Error(`compiling the bench fixtures failed:\n${tsc.stdout}${tsc.stderr}${tsc.error?.message ?? ''}`)

@@ -84,6 +84,8 @@ export class Supervisor {
   onTransition (to: LifecycleState, error: Error | undefined, at: number): void {
     if (to === 'running') {
       this.#hasRun = true
+      // A restarted life that runs is a life of its own: its failure is a new end, not the restart's.
+      this.#isRestarting = false
       this.#runningSince = at
       if (this.#options.whenUnhealthyFor !== undefined) this.#unsubscribe ??= this.#host.subscribeHealth(this.#service.lifecycle.name, (status) => this.#onHealth(status))
       return

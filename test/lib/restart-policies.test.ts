@@ -59,6 +59,32 @@ test('on-failure restarts a service whose run rejected, after the backoff, throu
   assert.deepEqual(runner.states().filter((s) => s.name !== 'worker').map((s) => s.timeline.length), [4, 4])
 })
 
+test('a run that fails as soon as each life runs is restarted every time, not only the first', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 })
+  const runner = createRunner({ server: false, signals: false, log: { level: 'silent' } })
+  const events: RestartEvent[] = []
+  runner.addHook('onRestart', (event) => { events.push(event) })
+  let lives = 0
+  runner.register(defineService({
+    name: 'flaky',
+    // Rejected before the life is even running: its failure comes right after `running`, while
+    // the restart that began the life is still settling.
+    async run () {
+      lives++
+      throw new Error('connection refused')
+    },
+    restart: { policy: 'on-failure', backoff: { initial: 100, factor: 1, jitter: 0 }, intensity: { maxRestarts: 10 } },
+  }))
+  await runner.start()
+  t.after(() => runner.stop())
+  for (let restart = 1; restart <= 4; restart++) {
+    await until(() => events.length === restart, `restart ${restart} scheduled`)
+    t.mock.timers.tick(100)
+    await until(() => lives === restart + 1, `life ${restart + 1} ran`)
+  }
+  assert.deepEqual(events.slice(0, 4).map((event) => [event.decision, event.reason, event.attempt]), [1, 2, 3, 4].map((attempt) => ['restart', 'run-failed', attempt]))
+})
+
 test('on-failure does not restart a run that resolved; always does', async (t) => {
   await t.test('on-failure', async (t) => {
     const { lives, logs, state, events } = await supervised(t, { policy: 'on-failure' })

@@ -10,7 +10,7 @@ type RestartData = Pick<RestartEvent, 'service' | 'decision' | 'reason' | 'attem
 /**
  * Restart decisions are followed from the start (every snapshot carries the recent ones); the rest
  * from the first client on: before it, nobody can miss an event (a new client starts from a
- * snapshot), and a boot of 10,000 services would log 60,000 events for nobody.
+ * snapshot), and a boot and stop of 10,000 services would log 70,000 events for nobody.
  */
 export class RunnerFollower {
   readonly #runner: Runner

@@ -64,6 +64,30 @@ test('a restart decided before any client connected is in the snapshot; the boot
   assert.deepEqual([first.event, first.id, first.data.status], ['health', '1', 'degraded'], 'what came after the snapshot, nothing of the boot')
 })
 
+test('the restart decisions a snapshot carries are the last `history` to twice as many, kept with nobody connected', async (t) => {
+  const runner = createRunner({ server: false, signals: false, log: { level: 'silent' }, admin: { port: 0 }, dashboard: { history: 10 } })
+  runner.register(defineService({
+    name: 'flaky',
+    async run () { throw new Error('flaky failed') },
+    restart: { policy: 'on-failure', backoff: { initial: 1, max: 1, factor: 1, jitter: 0 }, intensity: { maxRestarts: 1_000, within: 60_000 } },
+  }))
+  let decisions = 0
+  const enough = new Promise<void>((resolve) => {
+    runner.topics.topic('fsr.restart').subscribe(() => { if (++decisions === 25) resolve() })
+  })
+  await runner.start()
+  t.after(() => runner.stop())
+  await enough
+  const { port } = runner.admin!.server.address() as { port: number }
+  const client = await connectSse(`http://127.0.0.1:${port}/events`)
+  t.after(() => client.close())
+  const { restartEvents } = (await client.next('snapshot')).data
+  assert.ok(restartEvents.length >= 10 && restartEvents.length < 20, `${restartEvents.length} kept`)
+  const attempts = restartEvents.map((event: { attempt: number }) => event.attempt)
+  assert.deepEqual(attempts, [...attempts].sort((a, b) => a - b), 'oldest first')
+  assert.ok(attempts.at(-1) >= 25, 'the latest are kept')
+})
+
 test('a reconnect with Last-Event-ID gets exactly the events it missed, or a new snapshot once they are gone', async (t) => {
   const { store, url } = await startRunner(t, { history: 10 })
   const first = await connectSse(url)

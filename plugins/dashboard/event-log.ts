@@ -33,9 +33,7 @@ export class EventLog {
   /** Numbers the event, keeps it for replay and hands it to every listener. */
   append (type: string, data: unknown): void {
     const event = { id: ++this.#lastId, type, data }
-    this.#kept.push(event)
-    // Trimmed by halves, not one by one: a boot of 10,000 services appends 50,000 events.
-    if (this.#kept.length >= 2 * this.#capacity) this.#kept = this.#kept.slice(-this.#capacity)
+    this.#kept = keepLast(this.#kept, event, this.#capacity)
     this.#deliver(event)
   }
 
@@ -61,4 +59,13 @@ export class EventLog {
   #deliver (event: DashboardEvent): void {
     for (const listener of this.#listeners) listener(event)
   }
+}
+
+/**
+ * `kept` with `item` at its end, trimmed to the last `capacity` once it holds twice as many: by
+ * halves, not one by one (a restart storm or a boot with a client connected appends thousands).
+ */
+export function keepLast<T> (kept: T[], item: T, capacity: number): T[] {
+  kept.push(item)
+  return kept.length >= 2 * capacity ? kept.slice(-capacity) : kept
 }

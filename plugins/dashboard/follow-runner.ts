@@ -2,7 +2,7 @@
 // changes, restart decisions), each appended to the event log in the shape of docs/dashboard.md.
 import { redactUrlCredentials } from '../../lib/redact-url-credentials.ts'
 import type { RestartEvent, Runner } from '../../types/index.ts'
-import type { EventLog } from './event-log.ts'
+import { keepLast, type EventLog } from './event-log.ts'
 
 /** A restart decision as the dashboard's events carry it. */
 type RestartData = Pick<RestartEvent, 'service' | 'decision' | 'reason' | 'attempt' | 'delay' | 'at'>
@@ -27,9 +27,7 @@ export class RunnerFollower {
     this.#capacity = capacity
     this.#unsubscribes.push(runner.topics.topic('fsr.restart').subscribe(({ service, decision, reason, attempt, delay, at }) => {
       const data = { service, decision, reason, attempt, delay, at }
-      this.#restarts.push(data)
-      // Trimmed by halves, not one by one, as the event log is.
-      if (this.#restarts.length >= 2 * this.#capacity) this.#restarts = this.#restarts.slice(-this.#capacity)
+      this.#restarts = keepLast(this.#restarts, data, this.#capacity)
       if (this.#isFollowingAll) log.append('restart', data)
     }))
   }

@@ -36,7 +36,7 @@ test('the heap sampler runs from the debug plugin\'s start to its close, and two
   assert.equal(await isSampling(), true, 'the first runner\'s close leaves the sampler to the second')
   // 8 MB kept while the profile is read: about 16 samples at the default 512 KB between two, so
   // the profile is never empty by chance (what the runners keep alone may fall between samples).
-  const kept = Array.from({ length: 1_000 }, () => new Array<number>(1_000).fill(0))
+  const kept = Array.from({ length: 1_000 }, () => Array.from({ length: 1_000 }, () => 0))
   const response = await second.admin!.inject('/debug/pprof/heap')
   assert.equal(response.statusCode, 200, response.body)
   assert.ok(Profile.decode(gunzipSync(response.rawPayload)).sample.length > 0, 'samples of what the process keeps')

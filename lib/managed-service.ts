@@ -150,15 +150,15 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
 
   /** The plugin to register on the root instance; it shares its parent's context, as with fastify-plugin. */
   createPlugin (): FastifyPluginAsync {
-    const plugin = async (app: FastifyInstance): Promise<void> => {
+    const plugin = (app: FastifyInstance): Promise<void> => {
       this.supervisor?.attach(app)
-      try {
-        await this.start(app)
-      } finally {
-        // Added after init, so it runs before the onClose hooks init added (Fastify runs them last
-        // in, first out); also after a failed start, since a completed init holds resources.
-        app.addHook('onClose', () => this.#stopLast())
-      }
+      const started = this.start(app)
+      // Added once the start settles (before avvio, which hears of it after this, loads the next
+      // service), so it runs before the onClose hooks init added (Fastify runs them last in, first
+      // out); also after a failed start, since a completed init holds resources.
+      const addStop = (): void => { app.addHook('onClose', () => this.#stopLast()) }
+      started.then(addStop, addStop)
+      return started
     }
     // What fastify-plugin would set: no new context, and the name Fastify and avvio know the
     // plugin by (`hasPlugin`, `dependencies`, the plugin tree). No `fastify` version range: the

@@ -48,7 +48,8 @@ export const dashboardPlugin = fp<DashboardPluginOptions>(async (admin: FastifyI
       .header('cache-control', 'no-store')
       .send(html)
   })
-  await admin.register(eventsRoute, { runner, log, sampler, follower })
+  // Called, not registered: Fastify looks for an unnamed plugin's name through every loaded module.
+  await eventsRoute(admin, { runner, log, sampler, follower })
 }, { name: 'fsr-dashboard', fastify: '5.x', dependencies: ['fsr-admin'] })
 
 /** The `dashboard` runner option, as the package's createRunner composes it (after `admin`). */

@@ -1,5 +1,6 @@
 // `runner.watch` and `ctx.watch`: waiting for a condition on services' states, and following their
 // transitions as async iterators that keep the latest transition per service for slow consumers.
+import { setMaxListeners } from 'node:events'
 import type {
   LifecycleState,
   LifecycleTransition,
@@ -14,6 +15,9 @@ import type { Lifecycle } from './lifecycle.ts'
 import { iterateMailbox, latestMailbox } from './mailbox-iterator.ts'
 import { describe } from './options.ts'
 import { ServiceSignal } from './service-signal.ts'
+
+/** The reason a wait gives when the runner stopped before its condition held. */
+const RUNNER_STOPPED = Object.freeze(new Error('the runner stopped'))
 
 /** The runner's services, as the watchers read them. */
 export interface WatchedServices {
@@ -52,6 +56,8 @@ export class LifecycleWatchHub {
   #size = 0
   #isHooked = false
   #scoped = new WeakMap<object, LifecycleWatch>()
+  // Aborted once the runner stopped: no transition comes any more.
+  #stopped = new AbortController()
   #deliver = (transition: LifecycleTransition): void => {
     const watchers = this.#byService.get(transition.service)
     if (watchers !== undefined) for (const watcher of watchers) watcher(transition)
@@ -63,6 +69,16 @@ export class LifecycleWatchHub {
     this.#services = services
     this.#hooks = hooks
     this.api = this.#bind(undefined)
+    // One listener per wait or iteration under way, however many: no limit to warn at.
+    setMaxListeners(0, this.#stopped.signal)
+  }
+
+  /**
+   * The runner stopped: every iteration yields what waits for its consumer, then is done; a wait
+   * whose condition does not hold rejects (FSR_ERR_WATCH_ABORTED), as one begun from now on does.
+   */
+  end (): void {
+    this.#stopped.abort(RUNNER_STOPPED)
   }
 
   /** Watchers registered now (waits and iterations not yet ended). */
@@ -114,10 +130,12 @@ export class LifecycleWatchHub {
     }
     const what = `${mode} of ${names.join(', ')} in "${state}"`
     const signals = this.#signals(service, signal)
-    const aborted = signals.find((each) => each.aborted)
     // Read and subscribed in one synchronous step: no transition can fall between the two.
     const inState = new Set(names.filter((name) => this.#services.lifecycle(name)?.state === state))
     const holds = (): boolean => mode === 'all' ? inState.size === names.length : inState.size > 0
+    // After the runner stopped, a condition that holds still resolves: only a wait is refused.
+    if (!holds()) signals.push(this.#stopped.signal)
+    const aborted = signals.find((each) => each.aborted)
     if (aborted !== undefined || holds()) {
       service?.release()
       return aborted === undefined ? Promise.resolve(names.filter((name) => inState.has(name))) : Promise.reject(new FSR_ERR_WATCH_ABORTED(what, { cause: aborted.reason }))
@@ -202,7 +220,7 @@ export class LifecycleWatchHub {
         service?.release()
       }
     }
-    return iterateMailbox(subscribe, latestMailbox((transition: LifecycleTransition) => transition.service), signals)
+    return iterateMailbox(subscribe, latestMailbox((transition: LifecycleTransition) => transition.service), signals, this.#stopped.signal)
   }
 
   /** Checks the names (a name or a non-empty array of registered names); returns them once each. */

@@ -95,12 +95,14 @@ export function boundedMailbox<T> (capacity: number, overflow: 'drop-oldest' | '
 /**
  * Calls `subscribe` at once (a throw there, such as an unknown name, reaches the caller before
  * anything is set up) with the function that puts a value in the mailbox; calls what it returns
- * when the iteration ends.
+ * when the iteration ends. When `ending` aborts, no value comes any more: the consumer still takes
+ * those waiting, then the iteration is done.
  */
 export function iterateMailbox<T> (
   subscribe: (put: (value: T) => void) => () => void,
   mailbox: Mailbox<T>,
   signals: readonly AbortSignal[],
+  ending?: AbortSignal,
 ): AsyncIterableIterator<T> {
   // next() calls waiting for a value (more than one when the consumer does not await each).
   const waiting: Array<() => void> = []
@@ -110,28 +112,41 @@ export function iterateMailbox<T> (
     for (const resolve of waiting.splice(0)) resolve()
   }
   let isDone = false
+  let isSubscribed = true
   const unsubscribe = subscribe((value) => {
-    if (isDone) return
+    if (isDone || !isSubscribed) return
     mailbox.put(value)
     wake()
   })
+  // No value comes any more; those waiting may still be taken.
+  const leave = (): void => {
+    if (!isSubscribed) return
+    isSubscribed = false
+    unsubscribe()
+    ending?.removeEventListener('abort', leave)
+    wake()
+  }
   const finish = (): void => {
     if (isDone) return
     isDone = true
     mailbox.clear()
-    unsubscribe()
+    leave()
     for (const signal of signals) signal.removeEventListener('abort', finish)
     wake()
   }
   if (signals.some((signal) => signal.aborted)) finish()
   else for (const signal of signals) signal.addEventListener('abort', finish, { once: true })
+  if (ending?.aborted === true) leave()
+  else if (isSubscribed) ending?.addEventListener('abort', leave, { once: true })
 
   const ended: IteratorReturnResult<undefined> = { done: true, value: undefined }
   return {
     async next (): Promise<IteratorResult<T, undefined>> {
       let value = isDone ? undefined : mailbox.take()
       while (value === undefined && !isDone) {
-        await new Promise<void>((resolve) => { waiting.push(resolve) })
+        // Nothing waits, and nothing more will come.
+        if (!isSubscribed) finish()
+        else await new Promise<void>((resolve) => { waiting.push(resolve) })
         value = isDone ? undefined : mailbox.take()
       }
       return value === undefined ? ended : { done: false, value }

@@ -235,7 +235,11 @@ export function createRunner (input: RunnerOptions = {}, internals: RunnerIntern
   }
 
   function stop (): Promise<void> {
-    stopping ??= shutdown().finally(() => control?.stopped())
+    stopping ??= shutdown().finally(() => {
+      // Every service has moved for the last time: the watchers end.
+      watch.end()
+      return control?.stopped()
+    })
     return stopping
   }
 

@@ -46,10 +46,13 @@ export interface LifecycleWatch {
   /**
    * Resolves, with the names of the services in `state`, as soon as the condition holds: at once
    * when it already does. Rejects with `FSR_ERR_WATCH_TIMEOUT` after `timeout` ms, with
-   * `FSR_ERR_WATCH_ABORTED` when `signal` aborts.
+   * `FSR_ERR_WATCH_ABORTED` when `signal` aborts, or when the runner has stopped with the condition not holding.
    */
   until (condition: WatchCondition, options?: WatchUntilOptions): Promise<readonly string[]>
-  /** Every transition of the services chosen (default: all); ends when `signal` aborts or the loop is left. */
+  /**
+   * Every transition of the services chosen (default: all); ends when `signal` aborts or the loop
+   * is left, and once the runner has stopped, after the transitions still waiting for the consumer.
+   */
   states (options?: WatchStatesOptions): AsyncIterableIterator<LifecycleTransition>
   /** The transitions of the named services that enter, exit or are not in a state; ends as `states` does. */
   any (names: string | readonly string[], options: WatchAnyOptions): AsyncIterableIterator<LifecycleTransition>

@@ -24,6 +24,11 @@ const ALLOWED: Readonly<Record<LifecycleState | 'new', readonly LifecycleState[]
 // Not frozen: slice() copies a frozen array on a slow path.
 const ONE_LIFE: ReadonlyArray<undefined> = Array.from({ length: 12 }, () => undefined)
 
+/** The transitions a timeline shows, the latest: a service that restarts for weeks would keep every one. */
+export const TIMELINE_LIMIT = 100
+// Older transitions are dropped this many at a time, not one by one.
+const TRIM_EVERY = 20
+
 /** Told of every transition, `at` epoch ms; `lifecycle.last()` builds its record (most listeners need only `to`). */
 export interface TransitionListener {
   onTransition (lifecycle: Lifecycle, to: LifecycleState, error: Error | undefined, at: number): void
@@ -43,6 +48,9 @@ export class Lifecycle {
   #steps: Array<LifecycleState | number | undefined> = ONE_LIFE.slice()
   #length = 0
   #errors: Map<number, Error> | undefined
+  // The first transition shown: 1 once older ones were dropped (the one before it stays, for its `from` and `duration`).
+  #first = 0
+  #restarts = 0
   #onTransition: TransitionListener | undefined
   #lastRecord: LifecycleTransition | undefined
   #topic: RunnerTopic<LifecycleTransition> | undefined
@@ -97,6 +105,8 @@ export class Lifecycle {
     if (error !== undefined) (this.#errors ??= new Map()).set(this.#count, error)
     this.#steps[this.#length++] = to
     this.#steps[this.#length++] = at - this.#created
+    if (to === 'initiating' && from !== undefined) this.#restarts++
+    if (this.#count - this.#first > TIMELINE_LIMIT + TRIM_EVERY) this.#trim()
     this.#lastRecord = undefined
     // Thousands of services move six times each, and most moves are routine: what is rare (a
     // failure, a debug line, a diagnostics subscriber) is done apart, which keeps this small.
@@ -105,6 +115,17 @@ export class Lifecycle {
     // Shared while this transition is told, then let go: each service kept its latest record alive.
     this.#lastRecord = undefined
     return at
+  }
+
+  /** Drops the oldest transitions but the one before the first of the latest TIMELINE_LIMIT. */
+  #trim (): void {
+    const dropped = this.#count - TIMELINE_LIMIT - 1
+    this.#steps.splice(0, 2 * dropped)
+    this.#length -= 2 * dropped
+    this.#first = 1
+    if (this.#errors !== undefined) {
+      this.#errors = new Map([...this.#errors].filter(([i]) => i > dropped).map(([i, error]) => [i - dropped, error]))
+    }
   }
 
   #refuse (from: LifecycleState | undefined, to: LifecycleState): never {
@@ -131,11 +152,12 @@ export class Lifecycle {
   }
 
   snapshot (): ServiceStateSnapshot {
-    const timeline = Array.from({ length: this.#count }, (_, i) => this.#record(i))
+    const timeline = Array.from({ length: this.#count - this.#first }, (_, i) => this.#record(this.#first + i))
     return Object.freeze({
       name: this.name,
       state: this.state ?? 'registered',
       since: this.#count === 0 ? this.#created : this.#timeAt(this.#count - 1),
+      restarts: this.#restarts,
       timeline: Object.freeze(timeline),
     })
   }

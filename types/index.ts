@@ -70,7 +70,9 @@ export interface ServiceStateSnapshot {
   readonly state: LifecycleState | 'registered'
   /** Epoch milliseconds of the last transition (or of registration). */
   readonly since: number
-  /** Every transition so far, oldest first. */
+  /** How many times the service began a new life (a restart began), the dropped part of its timeline included. */
+  readonly restarts: number
+  /** Its transitions, oldest first: every one, or the latest 100 once there were more (older ones are dropped). */
   readonly timeline: readonly LifecycleTransition[]
   /** Where the service's restart policy stands; only for a service with `restart`. */
   readonly restart?: RestartStatus

@@ -54,18 +54,13 @@ const servicesSchema = {
   },
 } as const
 
-/** Restarts are the transitions that begin a new life: `initiating` after the first. */
-function countRestarts (timeline: ReadonlyArray<{ to: string }>): number {
-  return Math.max(0, timeline.filter((transition) => transition.to === 'initiating').length - 1)
-}
-
 /** The `/services` answer: every service's state, health, restarts and timeline (the dashboard reads it too). */
 export function readServices (runner: Runner) {
   const health = readHealth(runner)
   const services = runner.states().map((snapshot) => ({
     name: snapshot.name,
     ...health.services[snapshot.name],
-    restarts: countRestarts(snapshot.timeline),
+    restarts: snapshot.restarts,
     // Only for a service with a restart policy.
     ...(snapshot.restart?.lastReason === undefined ? {} : { lastRestartReason: snapshot.restart.lastReason }),
     ...(snapshot.restart?.nextAttemptAt === undefined ? {} : { nextRestartAt: snapshot.restart.nextAttemptAt }),

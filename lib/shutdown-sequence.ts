@@ -40,7 +40,8 @@ export async function runShutdown (host: ShutdownHost): Promise<void> {
     if (outcome.destroyed.length > 0) log.warn({ sockets: outcome.destroyed }, 'drain deadline passed, sockets destroyed')
     destroyed.push(...outcome.destroyed)
   }
-  const work = !host.hasLoaded ? Promise.resolve() : (async () => {
+  // Stopped during the prestart pipeline: nothing loaded to drain or close, but systemd hears it all the same.
+  const work = !host.hasLoaded ? Promise.resolve(control?.stopping()) : (async () => {
     const { idleGrace } = await control?.stopping() ?? { idleGrace: shutdownIdleGrace }
     const drains: Array<Promise<void>> = []
     for (const service of host.services.values()) if (service.hasHook('drain')) drains.push(service.drain())

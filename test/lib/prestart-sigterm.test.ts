@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import net from 'node:net'
 import { test } from 'node:test'
-import { startFixture } from '../helpers/fixture-process.ts'
+import { startFixture, waitFor } from '../helpers/fixture-process.ts'
+import { tempNotifySocket } from '../helpers/notify-receiver.ts'
 
 /** A port free right now on 127.0.0.1, for a main server that must never listen on it. */
 async function freePort (): Promise<number> {
@@ -24,7 +25,8 @@ function isRefused (port: number): Promise<boolean> {
 
 test('SIGTERM during a prestart stage: the stage is aborted, no service loads, exit 0, the main port never listened', { timeout: 20_000 }, async (t) => {
   const port = await freePort()
-  const fixture = startFixture(t, 'prestart-hang-server.ts', { FSR_PORT: String(port) })
+  const { socket, datagrams } = await tempNotifySocket(t)
+  const fixture = startFixture(t, 'prestart-hang-server.ts', { FSR_PORT: String(port), NOTIFY_SOCKET: socket })
   const admin = await fixture.waitForLine((line) => line.msg === 'admin server listening') as { port: number }
   await fixture.waitForLine((line) => line.msg === 'stage waiting' && line.prestart === 'wait-for-db')
 
@@ -44,5 +46,8 @@ test('SIGTERM during a prestart stage: the stage is aborted, no service loads, e
   assert.ok(!messages.includes('service init'), 'no service loaded')
   assert.ok(!messages.includes('runner started'))
   assert.equal(messages.at(-1), 'runner stopped', fixture.describe())
+  // systemd hears the stop, and never a READY=1 for a runner that did not start.
+  await waitFor(() => datagrams.length > 0)
+  assert.deepEqual(datagrams.map((d) => d.message.split('\n')[0]), ['STOPPING=1'])
   assert.equal(await isRefused(port), true, 'nothing listens on the main port after the exit')
 })

@@ -41,7 +41,7 @@ export async function runShutdown (host: ShutdownHost): Promise<void> {
     destroyed.push(...outcome.destroyed)
   }
   // Stopped during the prestart pipeline: nothing loaded to drain or close, but systemd hears it all the same.
-  const work = !host.hasLoaded ? Promise.resolve(control?.stopping()) : (async () => {
+  const work = !host.hasLoaded ? (async () => { await control?.stopping() })() : (async () => {
     const { idleGrace } = await control?.stopping() ?? { idleGrace: shutdownIdleGrace }
     const drains: Array<Promise<void>> = []
     for (const service of host.services.values()) if (service.hasHook('drain')) drains.push(service.drain())

@@ -41,6 +41,12 @@ export const FSR_ERR_SERVICE_START = createError<[string, string, string, { caus
   NO_HTTP,
 )
 
+export const FSR_ERR_START_INTERRUPTED = createError<[{ cause: unknown }?]>(
+  'FSR_ERR_START_INTERRUPTED',
+  'start() did not complete: the runner was stopped during the boot',
+  NO_HTTP,
+)
+
 export const FSR_ERR_SERVICE_STOP = createError<[string, string, { cause: unknown }]>(
   'FSR_ERR_SERVICE_STOP',
   'service "%s" failed to stop: %s',

@@ -39,6 +39,8 @@ export interface ProcessControl {
   upgrade (): Promise<UpgradeOutcome>
   /** The graceful stop of a signal, then exit with `code` (a restart policy gave up). */
   exit (code: number, reason: string): void
+  /** True once the stop under way is one that ends the process (a signal, an uncaught error, `exit`). */
+  isExiting (): boolean
 }
 
 /** Keep-alive sockets idle this long during an upgrade drain are closed; busy ones move on their next response. */
@@ -142,6 +144,7 @@ export function createProcessControl (host: ProcessControlHost): ProcessControl 
       handlers = undefined
     },
     upgrade,
+    isExiting: () => handlers?.isExiting === true,
     exit (code, reason) {
       handlers?.close(code, reason)
     },

@@ -24,6 +24,7 @@ import {
   FSR_ERR_DUPLICATE_SERVICE,
   FSR_ERR_INVALID_ARGUMENT,
   FSR_ERR_NO_SERVICE_CONTEXT,
+  FSR_ERR_START_INTERRUPTED,
   FSR_ERR_UNKNOWN_DEPENDENCY,
 } from './errors.ts'
 import { Handover } from './handover.ts'
@@ -203,24 +204,38 @@ export function createRunner (input: RunnerOptions = {}, internals: RunnerIntern
       throw err
     }
     if (options.signals !== false) control = createProcessControl(processHost)
+    let failure: unknown
     try {
       // Stages before any service loads; false when a stop ended them (that stop wins).
-      if (!await prestart.run()) return
-      await app.ready()
-      // A stop that came during the boot wins: the main server does not listen for it.
-      if (status === 'starting' && options.server !== false) await handover.listen('main', app, options.server)
+      if (await prestart.run()) {
+        await app.ready()
+        // A stop that came during the boot wins: the main server does not listen for it.
+        if (status === 'starting' && options.server !== false) await handover.listen('main', app, options.server)
+      }
     } catch (err) {
-      const failure = [...services.values()].find((service) => service.startError !== undefined)?.startError ?? err
+      failure = [...services.values()].find((service) => service.startError !== undefined)?.startError ?? err
+    }
+    // A stop (a signal, runner.stop()) began during the boot and ended it: what it made fail is the cause.
+    if (stopping !== undefined) return await interrupted(failure)
+    if (failure !== undefined) {
       await stop().catch((stopErr: unknown) => log.error({ err: stopErr }, 'stop after failed start was not clean'))
       throw failure
     }
     handover.closeUnused()
-    // A signal may have arrived while services were starting: the stop it began wins.
-    if (status !== 'starting') return
     status = 'running'
     booted()
     logBootSummary(performance.now() - begin)
     await control?.started()
+  }
+
+  /** Once the stop that ended the boot is over (its outcome is its caller's), start() rejects with FSR_ERR_START_INTERRUPTED. */
+  async function interrupted (cause: unknown): Promise<never> {
+    // A signal's stop ends the process with its exit code, 0 when clean: start() never settles then,
+    // or a top-level `await runner.start()` would turn the rejection into a crash (exit 1).
+    const endsProcess = control?.isExiting() === true
+    await stop().catch(() => {})
+    if (endsProcess) await new Promise<never>(() => {})
+    throw cause === undefined ? new FSR_ERR_START_INTERRUPTED() : new FSR_ERR_START_INTERRUPTED({ cause })
   }
 
   function logBootSummary (total: number): void {

@@ -11,6 +11,8 @@ const FLUSH_LIMIT = 2_000
 type Cause = { readonly signal: NodeJS.Signals } | { readonly err: unknown } | { readonly request: string, readonly code?: number }
 
 export interface ShutdownHandlers {
+  /** True once a signal, an uncaught error or `close()` began the stop that ends the process. */
+  readonly isExiting: boolean
   /** Runs the same graceful stop as a signal, then exits with `code` (after an upgrade handed over: 0). */
   close (code?: number, reason?: string): void
   /** Removes every listener this installed. */
@@ -104,6 +106,9 @@ export function installShutdownHandlers (signals: readonly ShutdownSignal[], log
   for (const [event, listener] of listeners) process.on(event, listener)
 
   return {
+    get isExiting () {
+      return isClosing
+    },
     close (code = ExitCode.OK, reason = 'close') {
       if (!isClosing) void shutDown({ request: reason, code })
     },

@@ -314,7 +314,11 @@ export interface Runner {
     plugin: FastifyPluginAsync<Options, Server, TypeProvider, Logger>,
     opts?: RegisterOptions<Options>,
   ): Runner
-  /** Boots every service in registration order, then listens. Rejects (after stopping what started) on failure. */
+  /**
+   * Boots every service in registration order, then listens. Rejects (after stopping what started)
+   * on failure, or with `FSR_ERR_START_INTERRUPTED` once a stop that began during the boot is over;
+   * a signal the runner handles during the boot ends the process instead, and this never settles.
+   */
   start (): Promise<void>
   /**
    * Drains the main server, stops every service in reverse order, closes the server; never exits the

@@ -154,13 +154,13 @@ test('a task still working at shutdown hears ctx.signal, is stopped (not complet
   const starting = runner.start()
   await runner.watch.until({ all: ['migrate'], state: 'starting' })
   await runner.stop()
-  await starting
+  await assert.rejects(starting, { code: 'FSR_ERR_START_INTERRUPTED' })
   assert.deepEqual(events, ['run aborted', 'stop migrate', 'stop store'])
   assert.deepEqual(runner.states()[1].timeline.map((step) => step.to), ['initiating', 'initiated', 'starting', 'shutting-down', 'stopped'])
   assert.equal(runner.states()[2].state, 'registered')
 })
 
-test('a task whose run rejects when the stop aborts it is stopped too, not failed, and start() does not reject', async (t) => {
+test('a task whose run rejects when the stop aborts it is stopped too, not failed: start() says it was interrupted, with no failure as cause', async (t) => {
   const runner = quietRunner(t)
   runner.register(defineService({
     name: 'migrate',
@@ -170,7 +170,7 @@ test('a task whose run rejects when the stop aborts it is stopped too, not faile
   const starting = runner.start()
   await runner.watch.until({ all: ['migrate'], state: 'starting' })
   await runner.stop()
-  await starting
+  await assert.rejects(starting, (err: Error) => err.cause === undefined && (err as { code?: string }).code === 'FSR_ERR_START_INTERRUPTED')
   assert.deepEqual(runner.states()[0].timeline.map((step) => step.to), ['initiating', 'initiated', 'starting', 'shutting-down', 'stopped'])
 })
 

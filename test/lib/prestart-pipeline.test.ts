@@ -134,7 +134,7 @@ test('with retry the start fails once maxAttempts attempts failed, naming the la
   assert.deepEqual(runner.states().map((s) => s.state), ['registered'])
 })
 
-test('stop() during a stage aborts its signal; start() returns and no service loads', async () => {
+test('stop() during a stage aborts its signal; start() rejects with FSR_ERR_START_INTERRUPTED and no service loads', async () => {
   let signal: AbortSignal | undefined
   let entered!: () => void
   const isEntered = new Promise<void>((resolve) => { entered = resolve })
@@ -144,7 +144,7 @@ test('stop() during a stage aborts its signal; start() returns and no service lo
   const started = runner.start()
   await isEntered
   await runner.stop()
-  await started
+  await assert.rejects(started, { code: 'FSR_ERR_START_INTERRUPTED' })
   assert.equal(signal?.aborted, true)
   assert.deepEqual(events, [])
   assert.equal(runner.status, 'stopped')
@@ -162,7 +162,7 @@ test('stop() while the pipeline waits to retry: no further attempt, and no servi
   await nextTurn()
   assert.equal(logs.messages('prestart retry scheduled').length, 1)
   await runner.stop()
-  await started
+  await assert.rejects(started, { code: 'FSR_ERR_START_INTERRUPTED' })
   t.mock.timers.tick(60_000)
   await nextTurn()
   assert.equal(runs, 1)

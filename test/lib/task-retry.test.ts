@@ -145,7 +145,7 @@ test('a stop during the backoff wait ends it at once: the task is not completed,
   attempts[0].fail(new Error('lock held'))
   await until(() => events.length === 1, 'a retry scheduled')
   await runner.stop()
-  await starting
+  await assert.rejects(starting, { code: 'FSR_ERR_START_INTERRUPTED' })
   assert.equal(runner.status, 'stopped')
   assert.deepEqual(runner.states()[1].timeline.map((step) => step.to), ['initiating', 'initiated', 'starting', 'shutting-down', 'stopped'])
   assert.equal(runner.states()[1].restart?.nextAttemptAt, undefined)

@@ -103,6 +103,12 @@ export interface TelemetryOptions {
   readonly samplerArg?: number
   /** Milliseconds between two exports of the metrics. Default: env `OTEL_METRIC_EXPORT_INTERVAL`, else `60 000`. */
   readonly metricInterval?: number
+  /**
+   * How trace context is read from requests and sent on, in order; empty for none. Default: env
+   * `OTEL_PROPAGATORS` (a comma list, or `none`), else `['tracecontext', 'baggage']`. Others (b3,
+   * jaeger) need their package: register that propagator globally first, and the runner leaves it.
+   */
+  readonly propagators?: ReadonlyArray<'tracecontext' | 'baggage'>
   /** Trace the admin server's requests too. Default: `false`. */
   readonly traceAdmin?: boolean
 }

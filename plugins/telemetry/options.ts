@@ -7,11 +7,13 @@ import { Problems, readInteger, readObject, refuseUnknownKeys } from '../../lib/
 
 type Env = Readonly<Record<string, string | undefined>>
 
-const TELEMETRY_KEYS = ['serviceName', 'resourceAttributes', 'resourceDetectors', 'tracesExporter', 'metricsExporter', 'endpoint', 'protocol', 'sampler', 'samplerArg', 'metricInterval', 'traceAdmin'] as const
+const TELEMETRY_KEYS = ['serviceName', 'resourceAttributes', 'resourceDetectors', 'tracesExporter', 'metricsExporter', 'endpoint', 'protocol', 'sampler', 'samplerArg', 'metricInterval', 'propagators', 'traceAdmin'] as const
 const EXPORTERS = ['otlp', 'console', 'none'] as const
 const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const
 const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const
 const DETECTORS = ['host', 'os', 'process', 'serviceinstance'] as const
+// The propagators @opentelemetry/core has; b3, jaeger and the others of the specification need a package of their own.
+const PROPAGATORS = ['tracecontext', 'baggage'] as const
 const DEFAULT_METRIC_INTERVAL = 60_000
 const MAX_MS = 2 ** 31 - 1
 
@@ -28,6 +30,8 @@ export interface ResolvedTelemetry {
   readonly sampler: (typeof SAMPLERS)[number]
   readonly samplerArg: number
   readonly metricInterval: number
+  /** Empty for none: no trace context read from requests nor sent on. */
+  readonly propagators: ReadonlyArray<(typeof PROPAGATORS)[number]>
   readonly traceAdmin: boolean
 }
 
@@ -130,6 +134,20 @@ function readRatio (problems: Problems, value: unknown, env: Env): number {
   return 1
 }
 
+/** Propagators from the option (an array, empty for none) or OTEL_PROPAGATORS (a comma list, or `none`). */
+function readPropagators (problems: Problems, value: unknown, env: Env): ReadonlyArray<(typeof PROPAGATORS)[number]> {
+  const fromEnv = env.OTEL_PROPAGATORS?.trim()
+  const isOption = value !== undefined
+  const raw = isOption ? value : fromEnv === undefined || fromEnv === '' ? PROPAGATORS : fromEnv.split(',').map((name) => name.trim())
+  const accepted = `a list of ${PROPAGATORS.join(', ')}${isOption ? ' (empty for none)' : ', or none'}; b3, jaeger and the others need their own propagator package: register it globally before createRunner, and the runner leaves it in place`
+  if (!Array.isArray(raw)) return problems.add('telemetry.propagators', raw, accepted) ?? []
+  if (!isOption && raw.length === 1 && raw[0] === 'none') return []
+  if (!raw.every((name) => (PROPAGATORS as readonly unknown[]).includes(name))) {
+    return problems.add(isOption ? 'telemetry.propagators' : 'OTEL_PROPAGATORS', isOption ? raw : fromEnv, accepted) ?? []
+  }
+  return Object.freeze([...new Set(raw as Array<(typeof PROPAGATORS)[number]>)])
+}
+
 /** Resolves and validates the telemetry options; `false` (or OTEL_SDK_DISABLED=true) turns telemetry off. */
 export function resolveTelemetryOptions (input: TelemetryOptions | false | undefined, env: Env = process.env): ResolvedTelemetryOptions {
   if (input === false || isSdkDisabled(env)) return false
@@ -157,6 +175,7 @@ export function resolveTelemetryOptions (input: TelemetryOptions | false | undef
     sampler: readChoice(problems, 'telemetry.sampler', given.sampler, 'OTEL_TRACES_SAMPLER', env, SAMPLERS, 'parentbased_always_on'),
     samplerArg: readRatio(problems, given.samplerArg, env),
     metricInterval: readInteger(problems, 'telemetry.metricInterval', given.metricInterval, 'OTEL_METRIC_EXPORT_INTERVAL', env, DEFAULT_METRIC_INTERVAL, MAX_MS),
+    propagators: readPropagators(problems, given.propagators, env),
     traceAdmin: given.traceAdmin === undefined ? false : given.traceAdmin as boolean,
   }
   if (typeof resolved.traceAdmin !== 'boolean') problems.add('telemetry.traceAdmin', given.traceAdmin, 'true or false')

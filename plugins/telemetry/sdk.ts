@@ -116,8 +116,11 @@ export async function startSdk (options: ResolvedTelemetry, log: Logger): Promis
   const owned: Array<() => void> = []
   if (tracerProvider !== undefined) {
     if (context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())) owned.push(() => context.disable())
-    const propagator: TextMapPropagator = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] })
-    if (propagation.setGlobalPropagator(propagator)) owned.push(() => propagation.disable())
+    // None: the API's own no-op stays, and nothing is read from requests nor sent on.
+    if (options.propagators.length > 0) {
+      const propagators: TextMapPropagator[] = options.propagators.map((name) => name === 'tracecontext' ? new W3CTraceContextPropagator() : new W3CBaggagePropagator())
+      if (propagation.setGlobalPropagator(new CompositePropagator({ propagators }))) owned.push(() => propagation.disable())
+    }
     // Other instrumentations the program loaded (pg, undici) report to the global provider.
     if (trace.setGlobalTracerProvider(tracerProvider)) owned.push(() => trace.disable())
     else log.info('a tracer provider was registered already: the runner exports its own spans apart')

@@ -187,3 +187,17 @@ test('ctx.tracer is named after the service; the resource has the service name, 
   assert.equal(typeof attributes['host.name'], 'string', 'the host detector ran')
   assert.equal(attributes['process.pid'], undefined, 'the process detector did not')
 })
+
+test('propagators: [] (OTEL_PROPAGATORS=none) reads no incoming trace context: a request is a root span', async (t) => {
+  const exporter = new KeptSpans()
+  const runner = tracedRunner(t, exporter, { telemetry: { tracesExporter: exporter, propagators: [] } })
+  runner.register(async (app) => { app.get('/', async () => 'main') }, { service: { name: 'api' } })
+  await runner.start()
+  const response = await fetch(`http://127.0.0.1:${runner.address!.port}/`, { headers: { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` } })
+  await response.text()
+  await runner.stop()
+  const request = exporter.getFinishedSpans().find((span) => span.name === 'request')
+  assert.ok(request !== undefined)
+  assert.notEqual(request.spanContext().traceId, TRACE_ID)
+  assert.equal(parentOf(request), undefined)
+})

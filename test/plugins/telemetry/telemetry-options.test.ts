@@ -30,6 +30,7 @@ test('the standard variables are read, and explicit options win over them', () =
     OTEL_TRACES_SAMPLER_ARG: '0.25',
     OTEL_METRIC_EXPORT_INTERVAL: '5000',
     OTEL_NODE_RESOURCE_DETECTORS: 'env, host,os',
+    OTEL_PROPAGATORS: 'tracecontext',
   }
   const fromEnv = resolveTelemetryOptions(undefined, env)
   assert.ok(fromEnv !== false)
@@ -44,6 +45,7 @@ test('the standard variables are read, and explicit options win over them', () =
     sampler: 'traceidratio',
     samplerArg: 0.25,
     metricInterval: 5000,
+    propagators: ['tracecontext'],
     traceAdmin: false,
   })
   const exporter = new InMemorySpanExporter()
@@ -60,6 +62,26 @@ test('the standard variables are read, and explicit options win over them', () =
   assert.deepEqual((resolveTelemetryOptions(undefined, { OTEL_NODE_RESOURCE_DETECTORS: 'none' }) as { resourceDetectors: unknown }).resourceDetectors, [])
   assert.deepEqual((resolveTelemetryOptions({ resourceDetectors: ['process'] }, { OTEL_NODE_RESOURCE_DETECTORS: 'none' }) as { resourceDetectors: unknown }).resourceDetectors, ['process'])
   assert.ok(Object.isFrozen(explicit))
+})
+
+test('propagators: W3C trace context and baggage by default, OTEL_PROPAGATORS or the option to choose, none for none', () => {
+  const of = (env: Record<string, string>, option?: unknown) => {
+    const resolved = resolveTelemetryOptions(option === undefined ? undefined : { propagators: option } as never, env)
+    assert.ok(resolved !== false)
+    return resolved.propagators
+  }
+  assert.deepEqual(of({}), ['tracecontext', 'baggage'])
+  assert.deepEqual(of({ OTEL_PROPAGATORS: 'baggage, tracecontext' }), ['baggage', 'tracecontext'])
+  assert.deepEqual(of({ OTEL_PROPAGATORS: 'none' }), [])
+  assert.deepEqual(of({ OTEL_PROPAGATORS: 'baggage' }, ['tracecontext']), ['tracecontext'], 'the option wins')
+  assert.deepEqual(of({}, []), [])
+  for (const [env, option, where] of [[{ OTEL_PROPAGATORS: 'b3' }, undefined, 'OTEL_PROPAGATORS'], [{}, ['jaeger'], 'telemetry.propagators'], [{}, 'tracecontext', 'telemetry.propagators']] as const) {
+    assert.throws(() => of(env, option), (err: Error & { code?: string, problems?: string[] }) => {
+      assert.equal(err.code, 'FSR_ERR_INVALID_OPTIONS')
+      assert.match(err.problems?.[0] ?? '', new RegExp(`^- ${where.replace('.', '\\.')}: .*tracecontext, baggage.*register it globally before createRunner`))
+      return true
+    })
+  }
 })
 
 test('false and OTEL_SDK_DISABLED=true turn telemetry off', () => {

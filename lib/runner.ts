@@ -215,13 +215,14 @@ export function createRunner (input: RunnerOptions = {}, internals: RunnerIntern
     } catch (err) {
       failure = [...services.values()].find((service) => service.startError !== undefined)?.startError ?? err
     }
+    // Inherited sockets the boot did not take are closed, unless the boot failed.
+    if (failure === undefined) handover.closeUnused()
     // A stop (a signal, runner.stop()) began during the boot and ended it: what it made fail is the cause.
     if (stopping !== undefined) return await interrupted(failure)
     if (failure !== undefined) {
       await stop().catch((stopErr: unknown) => log.error({ err: stopErr }, 'stop after failed start was not clean'))
       throw failure
     }
-    handover.closeUnused()
     status = 'running'
     booted()
     logBootSummary(performance.now() - begin)

@@ -95,12 +95,16 @@ export function refuseUnknownKeys (problems: Problems, where: string, input: Rea
   }
 }
 
-export function readObject (problems: Problems, where: string, value: unknown): Record<string, unknown> {
+export function readObject (problems: Problems, where: string, value: unknown, accepted = 'an object'): Record<string, unknown> {
   if (value === undefined) return {}
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>
-  problems.add(where, value, 'an object')
+  problems.add(where, value, accepted)
   return {}
 }
+
+/** What the option of a built-in plugin accepts. */
+export const BUILTIN_OPTION = 'an object of its options ({} for the defaults), or false to turn it off'
+
 
 /** Resolves the per-phase timeouts of the runner (`where` = 'timeouts') or of one service. */
 export function readTimeouts (problems: Problems, where: string, value: unknown, env: Env, defaults: Required<ServiceTimeouts>, withEnv: boolean): Required<ServiceTimeouts> {

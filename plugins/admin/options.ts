@@ -2,7 +2,7 @@
 // Every problem is reported together (with the core's, when composed by the package's createRunner).
 import { isIP } from 'node:net'
 import type { AdminOptions, ResolvedAdminOptions, ResolvedRunnerOptions } from '../../types/index.ts'
-import { isListenHost, Problems, readInteger, readObject, refuseUnknownKeys } from '../../lib/options.ts'
+import { BUILTIN_OPTION, isListenHost, Problems, readInteger, readObject, refuseUnknownKeys } from '../../lib/options.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -32,7 +32,7 @@ export function resolveAdminOptions (
 ): Readonly<ResolvedAdminOptions> | false {
   if (input === false) return false
   const problems = new Problems()
-  const given = readObject(problems, 'admin', input)
+  const given = readObject(problems, 'admin', input, BUILTIN_OPTION)
   refuseUnknownKeys(problems, 'admin', given, ADMIN_KEYS)
 
   const host = given.host ?? env.FSR_ADMIN_HOST ?? DEFAULT_ADMIN_HOST

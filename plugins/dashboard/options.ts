@@ -1,6 +1,6 @@
 // Resolves the runner's `dashboard` option; every problem is reported with the other options'.
 import type { DashboardOptions } from '../../types/index.ts'
-import { Problems, readInteger, readObject, refuseUnknownKeys } from '../../lib/options.ts'
+import { BUILTIN_OPTION, Problems, readInteger, readObject, refuseUnknownKeys } from '../../lib/options.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -12,7 +12,7 @@ export type ResolvedDashboardOptions = Readonly<Required<DashboardOptions>> | fa
 export function resolveDashboardOptions (input: DashboardOptions | false | undefined, env: Env = process.env): ResolvedDashboardOptions {
   if (input === false) return false
   const problems = new Problems()
-  const given = readObject(problems, 'dashboard', input)
+  const given = readObject(problems, 'dashboard', input, BUILTIN_OPTION)
   refuseUnknownKeys(problems, 'dashboard', given, DASHBOARD_KEYS)
   let history = readInteger(problems, 'dashboard.history', given.history, undefined, env, DEFAULT_HISTORY, 100_000)
   if (history < 10) {

@@ -1,6 +1,6 @@
 // Resolves the runner's `debug` option (the profiling endpoints); every problem is reported together.
 import type { DebugOptions } from '../../types/index.ts'
-import { Problems, readInteger, readObject, refuseUnknownKeys } from '../../lib/options.ts'
+import { BUILTIN_OPTION, Problems, readInteger, readObject, refuseUnknownKeys } from '../../lib/options.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -23,7 +23,7 @@ function readPositiveInteger (problems: Problems, where: string, value: unknown,
 export function resolveDebugOptions (input: DebugOptions | false | undefined, env: Env = process.env): ResolvedDebugOptions {
   if (input === false) return false
   const problems = new Problems()
-  const given = readObject(problems, 'debug', input)
+  const given = readObject(problems, 'debug', input, BUILTIN_OPTION)
   refuseUnknownKeys(problems, 'debug', given, DEBUG_KEYS)
   const maxProfileSeconds = readPositiveInteger(problems, 'debug.maxProfileSeconds', given.maxProfileSeconds, env, DEFAULT_MAX_PROFILE_SECONDS, 3600)
   const heapSinceStart = given.heapSinceStart ?? true

@@ -1,6 +1,6 @@
 // Resolves the runner's `metrics` option; every problem is reported together.
 import type { MetricsOptions } from '../../types/index.ts'
-import { Problems, readObject } from '../../lib/options.ts'
+import { BUILTIN_OPTION, Problems, readObject } from '../../lib/options.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -12,7 +12,7 @@ export function resolveMetricsOptions (input: MetricsOptions | false | undefined
   void env // no FSR_* variable of its own yet; the parameter keeps every resolver's signature alike
   if (input === false) return false
   const problems = new Problems()
-  const given = readObject(problems, 'metrics', input)
+  const given = readObject(problems, 'metrics', input, BUILTIN_OPTION)
   const resolved: Record<string, boolean> = {}
   for (const key of Object.keys(given)) {
     if (!(METRICS_KEYS as readonly string[]).includes(key)) problems.add(`metrics.${key}`, given[key], `no such key (accepted: ${METRICS_KEYS.join(', ')})`)

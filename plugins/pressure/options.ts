@@ -1,7 +1,7 @@
 // Resolves the runner's `pressure` option: explicit option, then FSR_PRESSURE_* env, then default.
 // Every problem is reported together (with the core's, when composed by the package's createRunner).
 import type { PressureOptions } from '../../types/index.ts'
-import { Problems, readInteger, readObject } from '../../lib/options.ts'
+import { BUILTIN_OPTION, Problems, readInteger, readObject } from '../../lib/options.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -41,7 +41,7 @@ function readFraction (problems: Problems, where: string, value: unknown, envNam
 export function resolvePressureOptions (input: PressureOptions | false | undefined, env: Env = process.env): ResolvedPressureOptions {
   if (input === false) return false
   const problems = new Problems()
-  const given = readObject(problems, 'pressure', input)
+  const given = readObject(problems, 'pressure', input, BUILTIN_OPTION)
   for (const key of Object.keys(given)) {
     if (!(PRESSURE_KEYS as string[]).includes(key)) problems.add(`pressure.${key}`, given[key], `no such key (accepted: ${PRESSURE_KEYS.join(', ')})`)
   }

@@ -3,7 +3,7 @@
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics'
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 import type { TelemetryOptions } from '../../types/index.ts'
-import { Problems, readInteger, readObject, refuseUnknownKeys } from '../../lib/options.ts'
+import { BUILTIN_OPTION, Problems, readInteger, readObject, refuseUnknownKeys } from '../../lib/options.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -152,7 +152,7 @@ function readPropagators (problems: Problems, value: unknown, env: Env): Readonl
 export function resolveTelemetryOptions (input: TelemetryOptions | false | undefined, env: Env = process.env): ResolvedTelemetryOptions {
   if (input === false || isSdkDisabled(env)) return false
   const problems = new Problems()
-  const given = readObject(problems, 'telemetry', input)
+  const given = readObject(problems, 'telemetry', input, BUILTIN_OPTION)
   refuseUnknownKeys(problems, 'telemetry', given, TELEMETRY_KEYS)
 
   const serviceName = given.serviceName ?? (env.OTEL_SERVICE_NAME?.trim() || undefined) ?? 'unknown_service:node'

@@ -31,3 +31,14 @@ test('every built-in plugin refuses an unknown key of its option object, all rep
     return true
   })
 })
+
+test('true for a built-in\'s option is refused with what it takes: an object of its options, or false', () => {
+  assert.throws(() => createRunner({ server: false, signals: false, metrics: true, debug: true } as never), (err: Error & { code?: string, problems?: string[] }) => {
+    assert.equal(err.code, 'FSR_ERR_INVALID_OPTIONS')
+    assert.deepEqual(err.problems, [
+      '- metrics: got true; expected an object of its options ({} for the defaults), or false to turn it off',
+      '- debug: got true; expected an object of its options ({} for the defaults), or false to turn it off',
+    ])
+    return true
+  })
+})

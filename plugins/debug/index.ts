@@ -9,6 +9,9 @@ import { resolveDebugOptions, type ResolvedDebugOptions } from './options.ts'
 import { holdHeapSampler, type HeapSampler } from './heap-sampler.ts'
 import { readHeapProfile, takeCpuProfile, takeHeapProfile } from './take-profile.ts'
 
+/** Why a profile under way ends early at close; one error made once (abort() without a reason builds a DOMException and its stack at every stop). */
+const CLOSING = Object.freeze(new Error('the admin server is closing'))
+
 export interface DebugPluginOptions {
   readonly maxProfileSeconds: number
   readonly heapSinceStart: boolean
@@ -27,7 +30,7 @@ export const debugRoutes = fp<DebugPluginOptions>(async (admin, { maxProfileSeco
   // From here to the admin server's close, the heap is sampled: a heap profile covers what is in use since start.
   const sinceStart: HeapSampler | undefined = heapSinceStart ? await holdHeapSampler(heapSamplingInterval) : undefined
   admin.addHook('onClose', async () => {
-    closing.abort()
+    closing.abort(CLOSING)
     await sinceStart?.release()
   })
 

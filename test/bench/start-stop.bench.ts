@@ -30,7 +30,7 @@ type MainSubject = 'ours' | 'shared' | 'encapsulated' | 'oursLarge' | 'sharedLar
 
 // The runner as users run it, compiled by tsc: through tsx, each function made per service also
 // pays for the name helper tsx adds around it, which bare Fastify (plain JavaScript) never does.
-const { BUILTINS, CORE, startStopFastify, startStopRunner } = await import(compiledModule('test/bench/fixtures/start-stop-subjects.ts')) as typeof import('./fixtures/start-stop-subjects.ts')
+const { BUILTINS, CORE, startStopFastify, startStopHandWritten, startStopRunner } = await import(compiledModule('test/bench/fixtures/start-stop-subjects.ts')) as typeof import('./fixtures/start-stop-subjects.ts')
 
 /** The judged rows (all built-ins on): at most this many times bare Fastify's time. */
 const GOAL_RATIO = 2
@@ -48,12 +48,16 @@ const LARGE = 10_000
  * both sizes take turns in the same rounds, so the growth from 1,000 to 10,000 is measured within
  * each round (time at 10,000 / time at 1,000 of the same side), as the ratios are.
  */
-const MAIN_PROCESSES = 5
-const MAIN_ROUNDS = 15
+// Many short processes rather than a few long ones: the ratio moves more between processes than
+// between the rounds of one, so more processes steady the median that judges.
+const MAIN_PROCESSES = 9
+const MAIN_ROUNDS = 9
 /** Rows beside the main comparison: fewer runs, they are there to show an order of magnitude. */
 const SIDE_RUNS: MeasureOptions = { warmup: 1, iterations: 3, collectGarbage: false }
 /** The log-info row: enough rounds that one slow spell does not decide its median. */
 const INFO_RUNS: MeasureOptions = { warmup: 2, iterations: 9, collectGarbage: false }
+/** Row 1 against the same services written by hand on bare Fastify, in the harness's process. */
+const HAND_RUNS: MeasureOptions = { warmup: 2, iterations: 15, collectGarbage: false }
 /** Row 1 with a forced full garbage collection before every run (see the top of this file). */
 const COLLECTED_RUNS: MeasureOptions = { warmup: 5, iterations: 25 }
 /** One fresh process per run: times reported by the process (after its imports), nothing to collect. */
@@ -160,6 +164,12 @@ export const benchmark: Benchmark = {
       oursLarge: runRunner(LARGE, silent),
       sharedLarge: runFastify(LARGE, { shared: true, logger: quiet }),
     }, SIDE_RUNS)
+    const hand = await measure({
+      ours: runRunner(SMALL, { ...BUILTINS, logger: quiet }),
+      core: runRunner(SMALL, silent),
+      hand: () => startStopHandWritten(SMALL, { logger: quiet }),
+      shared: runFastify(SMALL, { shared: true, logger: quiet }),
+    }, HAND_RUNS)
     const collected = await measure({
       ours: runRunner(SMALL, silent),
       shared: runFastify(SMALL, { shared: true, logger: quiet }),
@@ -196,6 +206,8 @@ export const benchmark: Benchmark = {
       timingRow('N=10,000, core only', LARGE, core.oursLarge, core.sharedLarge, `information only: as the row above, with 10,000; growth 1k -> 10k of the core against Fastify's: ${formatNumber(coreGrowth)}x`, false),
       timingRow('N=1,000 vs encapsulated', SMALL, main.ours, main.encapsulated,
         `information only: ours as row 1; baseline: fastify() + N plain \`async () => {}\` plugins (one encapsulated context each) (${encapsulated.spread}). Not run at 10,000: Fastify 5 overflows the stack in ready() (onReady hook runner recursing over child contexts) from ~2,500 children on`, false, encapsulated.ratio),
+      timingRow('N=1,000 vs hand-written plugins', SMALL, hand.ours, hand.hand,
+        `information only: ours as row 1 (in the harness's process); baseline: the same 1,000 services written by hand on bare Fastify (each a named plugin that awaits its init and adds an onClose hook awaiting its stop; no timeouts, states, health or admin server). The core runner against it: ${formatNumber(pairedRatio(hand.core, hand.hand))}x; the hand-written plugins against row 1's baseline (what an onClose hook per plugin costs Fastify itself): ${formatNumber(pairedRatio(hand.hand, hand.shared))}x`, false),
       timingRow('N=1,000, forced gc before each run', SMALL, collected.ours, collected.shared,
         'information only: row 1 with a full garbage collection forced before every run of either side (how this benchmark measured until it was found to re-warm the JIT every run; see the top of start-stop.bench.ts)', false),
       timingRow('N=1,000, cold: one run per process', SMALL, cold.small, cold.smallBaseline,

@@ -58,6 +58,7 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
   #initDone = false
   #run: Promise<unknown> | undefined
   #ownContextFields: Record<string, unknown> | undefined
+  #healthHandle: ServiceHealth | undefined
 
   /** Throws FSR_ERR_UNKNOWN_SERVICE for a health `follow` of a name not registered yet. */
   constructor (spec: ServiceSpec, defaults: Required<ServiceTimeouts>, host: ServiceHost) {
@@ -95,8 +96,10 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
     return (this.#log ?? this.#host.log).isLevelEnabled(level)
   }
 
+  /** `ctx.health`: its subscriptions end with each life, as those of `ctx.topics` do. */
   get health (): ServiceHealth {
-    return this.#host.health.handle(this.spec.name)
+    this.#healthHandle ??= this.#host.health.scopedHandle(this.spec.name, this)
+    return this.#healthHandle
   }
 
   /** WorkerHost: a worker's logger is a child of the runner's, at the level of this service's. */

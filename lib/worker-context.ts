@@ -87,7 +87,7 @@ class Worker implements WorkerContext {
     if (hasHealth) {
       host.healthRegistry.add(name, WORKER_HEALTH, serviceLogOf(this.log))
       host.healthRegistry.addFollow(follower, name)
-      this.health = this.#healthHandle(host.healthRegistry.handle(name))
+      this.health = this.#healthHandle(host.healthRegistry.scopedHandle(name, this))
     }
     // Detached calls (`const { abort } = worker`) work as the methods do.
     this.abort = this.abort.bind(this)

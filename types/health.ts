@@ -55,10 +55,11 @@ export interface ServiceHealth {
   get (name?: string): HealthEntry
   /**
    * Delivers the current entry of each named service, then every change of them, in order; returns
-   * the unsubscribe function. Throws `FSR_ERR_UNKNOWN_SERVICE` for a name that is not registered.
+   * the unsubscribe function. Through `ctx.health` (or a worker's `health`) it also ends when that
+   * service's life (or the worker) ends. Throws `FSR_ERR_UNKNOWN_SERVICE` for a name that is not registered.
    */
   subscribe (names: string | readonly string[], listener: HealthListener): () => void
-  /** `subscribe` as an async iterator; the iteration ends when `signal` aborts or the loop is left. */
+  /** `subscribe` as an async iterator; the iteration ends when `signal` aborts or the loop is left (or, as `subscribe`, with the life). */
   watch (names: string | readonly string[], options?: { readonly signal?: AbortSignal }): AsyncIterableIterator<HealthChange>
 }
 

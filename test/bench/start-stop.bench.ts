@@ -46,10 +46,10 @@ const LARGE = 10_000
 /**
  * Rows 1-3 and 7, in MAIN_PROCESSES processes of MAIN_ROUNDS rounds each (test/bench/fixtures/start-stop-rounds.ts):
  * both sizes take turns in the same rounds, so the growth from 1,000 to 10,000 is measured within
- * each round (time at 10,000 / time at 1,000 of the same side), as the ratios are.
+ * each round (time at 10,000 / time at 1,000 of the same side), as the ratios are. Many short
+ * processes rather than a few long ones: the ratio moves more between processes than between the
+ * rounds of one, so more of them steady the median that judges.
  */
-// Many short processes rather than a few long ones: the ratio moves more between processes than
-// between the rounds of one, so more processes steady the median that judges.
 const MAIN_PROCESSES = 9
 const MAIN_ROUNDS = 9
 /** Rows beside the main comparison: fewer runs, they are there to show an order of magnitude. */

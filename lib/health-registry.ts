@@ -22,7 +22,6 @@ import { redactUrlCredentials } from './redact-url-credentials.ts'
 import type { ServiceLog } from './service-log.ts'
 import { worstOf } from './health-status.ts'
 import { watchHealth } from './health-watch.ts'
-import { ServiceSignal } from './service-signal.ts'
 import type { RunnerTopic } from './topic-registry.ts'
 
 /** Subscribers receive every `HealthChange` of every runner in the process. */
@@ -60,7 +59,6 @@ export interface Source {
 }
 
 const NO_FOLLOW: readonly string[] = Object.freeze([])
-const NOTHING_TO_END = (): void => {}
 const NO_SOURCES: readonly Source[] = Object.freeze([])
 // The reports the lifecycle makes, shared: every service keeps its latest.
 const UNKNOWN: HealthReport = Object.freeze({ status: 'unknown' })
@@ -182,7 +180,8 @@ export class HealthRegistry {
    * every change of them, in order. A listener that throws is logged; the others still hear the change.
    */
   subscribe (names: string | readonly string[], listener: HealthListener, log: Logger = this.#log): () => void {
-    const sources = this.#subscribed(names, listener)
+    const sources = this.#named('health.subscribe()', names)
+    if (typeof listener !== 'function') throw new FSR_ERR_INVALID_HEALTH('health.subscribe() listener', typeof listener, 'a function (change) => void')
     const subscription: Subscription = { listener, log, isActive: true }
     for (const source of sources) (source.subscriptions ??= new Set()).add(subscription)
     const current = sources.map((source): HealthChange => Object.freeze({ service: source.name, previous: undefined, ...source.entry }))
@@ -196,62 +195,6 @@ export class HealthRegistry {
   /** `subscribe` as an async iterator; it ends when `signal` aborts or the loop is left. */
   watch (names: string | readonly string[], options: { readonly signal?: AbortSignal } = {}, log: Logger = this.#log): AsyncIterableIterator<HealthChange> {
     return watchHealth((listener) => this.subscribe(names, listener, log), [options.signal])
-  }
-
-  /**
-   * `ctx.health` of a service or a worker: its entry's handle, whose subscriptions and watches also
-   * end when `owner`'s signal aborts, as `ctx.topics` and `ctx.watch` do: a restarted service that
-   * subscribes in its init has one subscription, not one per life.
-   */
-  scopedHandle (name: string, owner: { readonly signal: AbortSignal }): ServiceHealth {
-    const { report, get } = this.handle(name)
-    const { log } = this.#source('health', name).logTo
-    const life = new ServiceSignal(owner)
-    return Object.freeze({
-      report,
-      get,
-      subscribe: (names: string | readonly string[], listener: HealthListener) => {
-        const signal = life.acquire()
-        // A life already over (a handle kept past its stop) hears nothing; what it gave is checked all the same.
-        if (signal.aborted) {
-          life.release()
-          this.#subscribed(names, listener)
-          return NOTHING_TO_END
-        }
-        let unsubscribe: () => void
-        try {
-          unsubscribe = this.subscribe(names, listener, log)
-        } catch (err) {
-          life.release()
-          throw err
-        }
-        let isEnded = false
-        const end = (): void => {
-          if (isEnded) return
-          isEnded = true
-          signal.removeEventListener('abort', end)
-          unsubscribe()
-          life.release()
-        }
-        signal.addEventListener('abort', end, { once: true })
-        return end
-      },
-      watch: (names: string | readonly string[], options: { readonly signal?: AbortSignal } = {}) => {
-        const signal = life.acquire()
-        try {
-          return watchHealth((listener) => {
-            const unsubscribe = this.subscribe(names, listener, log)
-            return () => {
-              unsubscribe()
-              life.release()
-            }
-          }, [signal, options.signal])
-        } catch (err) {
-          life.release()
-          throw err
-        }
-      },
-    })
   }
 
   /**
@@ -298,13 +241,6 @@ export class HealthRegistry {
     const critical = [...this.#sources.values()].filter((source) => source.entry.critical).map((source) => source.entry.status)
     // Liveness is this process answering at all: it never depends on another service.
     return Object.freeze({ status: worstOf(critical), live: true, ready, services: Object.freeze(services) })
-  }
-
-  /** The sources a subscription names; throws FSR_ERR_UNKNOWN_SERVICE or FSR_ERR_INVALID_HEALTH. */
-  #subscribed (names: string | readonly string[], listener: HealthListener): Source[] {
-    const sources = this.#named('health.subscribe()', names)
-    if (typeof listener !== 'function') throw new FSR_ERR_INVALID_HEALTH('health.subscribe() listener', typeof listener, 'a function (change) => void')
-    return sources
   }
 
   #source (where: string, name: string): Source {

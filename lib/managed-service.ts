@@ -24,6 +24,7 @@ import {
   messageOf,
 } from './errors.ts'
 import type { HealthRegistry, Source as HealthSource } from './health-registry.ts'
+import { scopedHealth } from './health-scope.ts'
 import { Lifecycle, type TransitionListener } from './lifecycle.ts'
 import type { ServiceLog } from './service-log.ts'
 import { Supervisor } from './supervisor.ts'
@@ -98,7 +99,7 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
 
   /** `ctx.health`: its subscriptions end with each life, as those of `ctx.topics` do. */
   get health (): ServiceHealth {
-    this.#healthHandle ??= this.#host.health.scopedHandle(this.spec.name, this)
+    this.#healthHandle ??= scopedHealth(this.#host.health.handle(this.spec.name), this)
     return this.#healthHandle
   }
 

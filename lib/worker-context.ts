@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import type { HealthDetail, HealthStatus, ServiceHealth, WorkerContext, WorkerContextWithHealth, WorkerOptions, WorkerSnapshot } from '../types/index.ts'
 import { FSR_ERR_INVALID_ARGUMENT, FSR_ERR_WORKER_NAME } from './errors.ts'
 import type { HealthRegistry } from './health-registry.ts'
+import { scopedHealth } from './health-scope.ts'
 import { describe } from './options.ts'
 import { SERVICE_NAME, SERVICE_NAME_RULE } from './service-name.ts'
 import { serviceLogOf } from './service-log.ts'
@@ -87,7 +88,7 @@ class Worker implements WorkerContext {
     if (hasHealth) {
       host.healthRegistry.add(name, WORKER_HEALTH, serviceLogOf(this.log))
       host.healthRegistry.addFollow(follower, name)
-      this.health = this.#healthHandle(host.healthRegistry.scopedHandle(name, this))
+      this.health = this.#healthHandle(scopedHealth(host.healthRegistry.handle(name), this))
     }
     // Detached calls (`const { abort } = worker`) work as the methods do.
     this.abort = this.abort.bind(this)

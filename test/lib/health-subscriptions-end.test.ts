@@ -61,7 +61,7 @@ test('a watch of health without a signal ends as its service stops, so run settl
   assert.equal(seen[0]?.service, 'store')
 })
 
-test('a listener subscribed through ctx.health is gone once its service stopped, and one made after hears nothing', async () => {
+test('a listener subscribed through ctx.health is gone once its service stopped, and one made after hears only the current entries', async () => {
   const runner = createCoreRunner()
   const heard: string[] = []
   let ctxOf: ServiceContext | undefined
@@ -80,9 +80,10 @@ test('a listener subscribed through ctx.health is gone once its service stopped,
   assert.equal(getEventListeners(ctxOf!.signal, 'abort').length, 1)
   await runner.stop()
   assert.equal(getEventListeners(ctxOf!.signal, 'abort').length, 0)
-  const late = ctxOf!.health.subscribe('store', () => { heard.push('late') })
+  const late = ctxOf!.health.subscribe('store', (change) => { heard.push(`late ${change.status}`) })
   store?.health.report('degraded', { reason: 'after the stop' })
-  assert.deepEqual(heard, ['healthy'])
+  assert.deepEqual(heard, ['healthy', 'late healthy'])
+  assert.equal(getEventListeners(ctxOf!.signal, 'abort').length, 0)
   late()
   assert.deepEqual(await ctxOf!.health.watch('store').next(), { done: true, value: undefined })
 })

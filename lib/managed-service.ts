@@ -25,6 +25,7 @@ import {
 } from './errors.ts'
 import type { HealthRegistry, Source as HealthSource } from './health-registry.ts'
 import { scopedHealth } from './health-scope.ts'
+import type { LevelFollower } from './level-follow.ts'
 import { Lifecycle, type TransitionListener } from './lifecycle.ts'
 import type { ServiceLog } from './service-log.ts'
 import { Supervisor } from './supervisor.ts'
@@ -38,7 +39,7 @@ const NO_FIELDS: Record<string, unknown> = Object.freeze({})
 
 type StartError = InstanceType<typeof FSR_ERR_SERVICE_START> & { service: string, phase: ServicePhase }
 
-export class ManagedService implements ServiceLog, TransitionListener, WorkerHost {
+export class ManagedService implements ServiceLog, TransitionListener, WorkerHost, LevelFollower {
   readonly spec: ServiceSpec
   readonly timeouts: Required<ServiceTimeouts>
   readonly lifecycle: Lifecycle
@@ -88,8 +89,16 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
 
   /** The service's logger (`ctx.log`): a child of the runner's with `service` bound. */
   get log (): Logger {
-    this.#log ??= this.#host.log.child({ service: this.spec.name })
+    if (this.#log === undefined) {
+      this.#log = this.#host.log.child({ service: this.spec.name })
+      this.#host.levels.add(this.#log, this)
+    }
     return this.#log
+  }
+
+  /** Its logger was set to `level`: the live workers of this life log at it too. */
+  followLevel (level: string): void {
+    this.#workers?.setLevel(level)
   }
 
   /** Whether the service's logger writes at `level`, without making it. */

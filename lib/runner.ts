@@ -29,6 +29,7 @@ import {
 } from './errors.ts'
 import { Handover } from './handover.ts'
 import { HealthRegistry } from './health-registry.ts'
+import { LevelFollow } from './level-follow.ts'
 import { LifecycleWatchHub } from './lifecycle-watch.ts'
 import { createLogger } from './logger.ts'
 import type { Lifecycle } from './lifecycle.ts'
@@ -93,6 +94,8 @@ export function createRunner (input: RunnerOptions = {}, internals: RunnerIntern
   // A restart waits for the boot to end: the services after the one restarting are still loading in order.
   let booted: () => void = () => {}
   const bootDone = new Promise<void>((resolve) => { booted = resolve })
+  // Each service's logger, for its workers to follow its level while the runner runs.
+  const levels = new LevelFollow(log)
   const watch = new LifecycleWatchHub({ lifecycle: (name) => services.get(name)?.lifecycle, names: () => services.keys() }, hooks.transitionList())
 
   app.addHook('onRegister', (instance) => {
@@ -108,6 +111,7 @@ export function createRunner (input: RunnerOptions = {}, internals: RunnerIntern
 
   const host: ServiceHost = {
     log,
+    levels,
     contextFields,
     contextFactories,
     upgrade: handover.info,
@@ -204,6 +208,7 @@ export function createRunner (input: RunnerOptions = {}, internals: RunnerIntern
       throw err
     }
     if (options.signals !== false) control = createProcessControl(processHost)
+    levels.listen()
     let failure: unknown
     try {
       // Stages before any service loads; false when a stop ended them (that stop wins).
@@ -252,8 +257,9 @@ export function createRunner (input: RunnerOptions = {}, internals: RunnerIntern
 
   function stop (): Promise<void> {
     stopping ??= shutdown().finally(() => {
-      // Every service has moved for the last time: the watchers end.
+      // Every service has moved for the last time: the watchers end, and no worker is left to follow a level.
       watch.end()
+      levels.end()
       return control?.stopped()
     })
     return stopping

@@ -5,6 +5,7 @@ import type { LifecycleWatch, ServiceContext, ServiceHealth, Topics, UpgradeInfo
 import type { Deadlines } from './deadlines.ts'
 import type { HealthRegistry } from './health-registry.ts'
 import type { Lifecycle } from './lifecycle.ts'
+import type { LevelFollow } from './level-follow.ts'
 import type { LifecycleWatchHub } from './lifecycle-watch.ts'
 import type { ManagedService } from './managed-service.ts'
 import type { SupervisorHost } from './supervisor.ts'
@@ -14,6 +15,8 @@ import type { WorkerSet } from './worker-context.ts'
 /** What a managed service needs from its runner. */
 export interface ServiceHost {
   readonly log: Logger
+  /** Where a service's logger is followed, so that its workers' loggers take each level it is set to. */
+  readonly levels: LevelFollow
   readonly upgrade: UpgradeInfo
   /** Fields added to every context by `runner.decorateContext`. */
   readonly contextFields: Readonly<Record<string, unknown>>

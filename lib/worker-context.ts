@@ -14,7 +14,7 @@ import { serviceLogOf } from './service-log.ts'
 export interface WorkerHost {
   /** The runner's logger: a worker's is a child of it (a child of the service's would bind `service` twice). */
   readonly rootLog: Logger
-  /** The service's logger, whose level a worker's logger starts at. */
+  /** The service's logger, whose level a worker's logger starts at (and follows: see level-follow.ts). */
   serviceLog (): Logger
   readonly healthRegistry: HealthRegistry
 }
@@ -60,6 +60,11 @@ export class WorkerSet {
     this.#isEnded = true
     this.#endReason = reason
     if (this.#workers !== undefined) for (const worker of this.#workers.values()) worker.abort(reason)
+  }
+
+  /** Sets the level of every live worker's logger, and of the workers made under each. */
+  setLevel (level: string): void {
+    if (this.#workers !== undefined) for (const worker of this.#workers.values()) worker.setLevel(level)
   }
 
   /** Every worker, and theirs after each, in the order made. */
@@ -113,6 +118,13 @@ class Worker implements WorkerContext {
     this.#children ??= new WorkerSet(this.name, this.health === undefined ? this.#follower : this.name, this.#host)
     if (this.signal.aborted) this.#children.end(this.signal.reason)
     return this.#children.child(name, options)
+  }
+
+  /** Follows its service's level (an ended worker logs no more: it is left as it was). */
+  setLevel (level: string): void {
+    if (this.signal.aborted) return
+    this.log.level = level
+    this.#children?.setLevel(level)
   }
 
   snapshot (into: WorkerSnapshot[]): void {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
+import type { AddressInfo } from 'node:net'
 import { test, type TestContext } from 'node:test'
-import { createRunner, defineService, type Runner } from '../../../lib/index.ts'
+import { createRunner, defineService, type Runner, type WorkerContext } from '../../../lib/index.ts'
 import { parseDuration } from '../../../plugins/admin/log-level-routes.ts'
 import { captureLogs, type LogCapture } from '../../helpers/log-capture.ts'
 
@@ -88,4 +89,21 @@ test('durations: ms, s, m, h; a bare number is seconds; bounded to 24h', () => {
   assert.equal(parseDuration('1h'), 3_600_000)
   assert.equal(parseDuration('30'), 30_000)
   for (const bad of ['0s', '25h', '1.5s', '-1s', 'soon', '']) assert.equal(parseDuration(bad), undefined, bad)
+})
+
+test('PUT on a service reaches the workers it runs: they log at the new level too', async (t) => {
+  const logs = captureLogs('info')
+  const workers: WorkerContext[] = []
+  const runner = createRunner({ server: false, admin: { port: 0 }, signals: false, logger: logs.logger })
+  runner.register(defineService({ name: 'consumer', init (ctx) { workers.push(ctx.child('partition-0'), ctx.child('partition-1')) } }))
+  t.after(() => runner.stop())
+  await runner.start()
+  const { port } = runner.admin!.server.address() as AddressInfo
+  const response = await fetch(`http://127.0.0.1:${port}/log-level/consumer`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ level: 'debug' }) })
+  assert.equal(response.status, 200)
+  for (const worker of workers) {
+    assert.equal(worker.log.level, 'debug')
+    worker.log.debug('partition detail')
+  }
+  assert.deepEqual(logs.messages('partition detail').map((line) => line.service), ['consumer/partition-0', 'consumer/partition-1'])
 })

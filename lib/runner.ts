@@ -257,8 +257,10 @@ export function createRunner (input: RunnerOptions = {}, internals: RunnerIntern
 
   function stop (): Promise<void> {
     stopping ??= shutdown().finally(() => {
-      // Every service has moved for the last time: the watchers end, and no worker is left to follow a level.
+      // Every service has moved for the last time: the watchers and topic subscriptions end, and no
+      // worker is left to follow a level.
       watch.end()
+      topics.end()
       levels.end()
       return control?.stopped()
     })

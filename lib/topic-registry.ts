@@ -1,6 +1,7 @@
 // `ctx.topics` and `runner.topics`: named, typed topics between the services of one runner. A
 // publish hands the value to every subscription at once and returns; a subscription whose consumer
 // is busy keeps what comes meanwhile in a bounded mailbox, so no consumer ever holds a publisher up.
+import { setMaxListeners } from 'node:events'
 import type { Logger } from 'pino'
 import type { RunnerTopicEvents, Topic, TopicFigures, TopicIterator, TopicListener, Topics, TopicUnsubscribe } from '../types/index.ts'
 import { FSR_ERR_INVALID_TOPIC, FSR_ERR_TOPIC_RESERVED } from './errors.ts'
@@ -12,6 +13,8 @@ import { readSubscribeOptions, readTopicName, type ResolvedSubscribeOptions } fr
 export type RunnerTopicName = keyof RunnerTopicEvents
 const RUNNER_TOPICS: readonly RunnerTopicName[] = ['fsr.lifecycle', 'fsr.health', 'fsr.restart']
 const RESERVED_PREFIX = 'fsr.'
+/** Why the subscriptions still open at the end of the runner's stop end. */
+const RUNNER_STOPPED = Object.freeze(new Error('the runner stopped'))
 
 /** How the runner publishes on one of its own topics; `hasSubscribers` lets it skip building an event nobody hears. */
 export interface RunnerTopic<T> {
@@ -171,10 +174,22 @@ export class TopicRegistry {
   readonly #queue: unknown[] = []
   #isDelivering = false
   readonly #scoped = new WeakMap<object, Topics>()
+  // Aborted once the runner has stopped: no service is left to publish or to hear.
+  readonly #stopped = new AbortController()
 
   constructor (log: Logger) {
     for (const name of RUNNER_TOPICS) this.#topics.set(name, new TopicState(name, true))
     this.api = this.#bind({ log, signal: undefined })
+    // One listener per subscription still open, however many: no limit to warn at.
+    setMaxListeners(0, this.#stopped.signal)
+  }
+
+  /**
+   * The runner has stopped: every subscription ends, an iterator once its consumer took the values
+   * waiting for it; one made from now on ends at once.
+   */
+  end (): void {
+    this.#stopped.abort(RUNNER_STOPPED)
   }
 
   /** How the runner publishes on its topic `name`. */
@@ -270,7 +285,7 @@ export class TopicRegistry {
   #listen<T> (state: TopicState<T>, scope: Scope, listener: TopicListener<T>, input: unknown): TopicUnsubscribe {
     const options = readSubscribeOptions(state.name, input)
     const subscription = new ListenerSubscription(state, listener, scope, options)
-    const signals = this.#signals(scope, options.signal)
+    const signals = [...this.#signals(scope, options.signal), this.#stopped.signal]
     let isEnded = false
     const end = (): void => {
       if (isEnded) return
@@ -303,7 +318,7 @@ export class TopicRegistry {
         state.remove(receiver)
         scope.signal?.release()
       }
-    }, boundedMailbox(options.buffer, options.overflow, counts), signals)
+    }, boundedMailbox(options.buffer, options.overflow, counts), signals, this.#stopped.signal)
     return Object.defineProperty(iterator, 'dropped', { get: () => counts.dropped, enumerable: true }) as TopicIterator<T>
   }
 

@@ -69,3 +69,32 @@ test('a service\'s subscriptions through ctx.topics end when it stops, with no l
   assert.deepEqual(await ctx.topics.topic<number>('jobs').subscribe().next(), { done: true, value: undefined })
   assert.equal(jobs.figures().subscribers, 0)
 })
+
+test('runner.topics subscriptions end once the runner has stopped: an iterator after the values waiting for it, one made later at once', async () => {
+  const runner = createCoreRunner()
+  runner.register(defineService({ name: 'store' }))
+  const jobs = runner.topics.topic<number>('jobs')
+  const heard: number[] = []
+  jobs.subscribe((n) => { heard.push(n) })
+  const iterator = jobs.subscribe()
+  const transitions = runner.topics.topic('fsr.lifecycle').subscribe()
+  await runner.start()
+  jobs.publish(1)
+  jobs.publish(2)
+  assert.equal(jobs.figures().subscribers, 2)
+  await runner.stop()
+  jobs.publish(3)
+  assert.deepEqual(heard, [1, 2], 'the listener hears nothing after the stop')
+  assert.equal(jobs.figures().subscribers, 0)
+  const values: number[] = []
+  for await (const n of iterator) values.push(n)
+  assert.deepEqual(values, [1, 2], 'what waited is taken, then the loop ends')
+  const states: string[] = []
+  for await (const transition of transitions) states.push(transition.to)
+  assert.deepEqual(states.slice(-2), ['shutting-down', 'stopped'], 'the stop\'s own transitions are heard before the end')
+  assert.deepEqual(await jobs.subscribe().next(), { done: true, value: undefined })
+  jobs.subscribe(() => { heard.push(-1) })
+  jobs.publish(4)
+  assert.deepEqual(heard, [1, 2])
+  assert.equal(jobs.figures().subscribers, 0)
+})

@@ -1,15 +1,18 @@
 // `ctx.health` of a service (or a worker's `health`): the handle of its entry, whose subscriptions
-// and watches also end when its life does, as those of `ctx.topics` and `ctx.watch` do. A restarted
-// service that subscribes in its init then has one subscription, not one per life.
-import type { HealthListener, ServiceHealth } from '../types/index.ts'
+// and watches also end when its life does, as those of `ctx.topics` and `ctx.watch` do, and whose
+// reports count no more once it ended. A restarted service that subscribes in its init then has
+// one subscription, not one per life, and what an earlier life still does never changes the entry.
+import type { HealthDetail, HealthListener, HealthStatus, ServiceHealth } from '../types/index.ts'
 import { watchHealth } from './health-watch.ts'
 import { ServiceSignal } from './service-signal.ts'
 
-/** `handle`, with what it subscribes ended when `owner.signal` aborts (read anew for each life). */
+/** `handle`, for as long as `owner.signal` (one life's, or a worker's) has not aborted. */
 export function scopedHealth (handle: ServiceHealth, owner: { readonly signal: AbortSignal }): ServiceHealth {
   const life = new ServiceSignal(owner)
   return Object.freeze({
-    report: handle.report,
+    report (status: HealthStatus, detail?: HealthDetail): void {
+      if (!owner.signal.aborted) handle.report(status, detail)
+    },
     get: handle.get,
     subscribe (names: string | readonly string[], listener: HealthListener): () => void {
       const signal = life.acquire()

@@ -6,13 +6,10 @@ import type { Level, Logger } from 'pino'
 import type {
   AnyFastifyPlugin,
   LifecycleState,
-  LifecycleWatch,
   ServiceContext,
   ServiceDefinition,
-  ServiceHealth,
   ServicePhase,
   ServiceTimeouts,
-  Topics,
   WorkerSnapshot,
 } from '../types/index.ts'
 import { DISPLAY_NAME, PLUGIN_META, SKIP_OVERRIDE, type ServiceSpec } from './define-service.ts'
@@ -24,13 +21,12 @@ import {
   messageOf,
 } from './errors.ts'
 import type { HealthRegistry, Source as HealthSource } from './health-registry.ts'
-import { scopedHealth } from './health-scope.ts'
 import type { LevelFollower } from './level-follow.ts'
 import { Lifecycle, type TransitionListener } from './lifecycle.ts'
 import type { ServiceLog } from './service-log.ts'
 import { Supervisor } from './supervisor.ts'
 import { invoke } from './timeout.ts'
-import { Context, type ServiceHost } from './service-context.ts'
+import { Context, Life, type ServiceHost } from './service-context.ts'
 import { type WorkerHost, WorkerSet } from './worker-context.ts'
 
 /** The reason `ctx.signal` gives when a service is stopped. */
@@ -51,16 +47,14 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
   readonly supervisor: Supervisor | undefined
   #host: ServiceHost
   #health: HealthSource
-  // Made on first use, like the AbortController: most services never read them.
+  // Made on first use: most services never read it.
   #log: Logger | undefined
-  #abort: AbortController | undefined
-  #abortReason: unknown
+  // The latest life (a start, or a task's attempt) and its ctx.
+  #life: Life | undefined
   #ctx: ServiceContext | undefined
-  #workers: WorkerSet | undefined
   #initDone = false
   #run: Promise<unknown> | undefined
   #ownContextFields: Record<string, unknown> | undefined
-  #healthHandle: ServiceHealth | undefined
 
   /** Throws FSR_ERR_UNKNOWN_SERVICE for a health `follow` of a name not registered yet. */
   constructor (spec: ServiceSpec, defaults: Required<ServiceTimeouts>, host: ServiceHost) {
@@ -96,20 +90,14 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
     return this.#log
   }
 
-  /** Its logger was set to `level`: the live workers of this life log at it too. */
+  /** Its logger was set to `level`: the live workers of the latest life log at it too. */
   followLevel (level: string): void {
-    this.#workers?.setLevel(level)
+    this.#life?.workers.setLevel(level)
   }
 
   /** Whether the service's logger writes at `level`, without making it. */
   isLevelEnabled (level: Level): boolean {
     return (this.#log ?? this.#host.log).isLevelEnabled(level)
-  }
-
-  /** `ctx.health`: its subscriptions end with each life, as those of `ctx.topics` do. */
-  get health (): ServiceHealth {
-    this.#healthHandle ??= scopedHealth(this.#host.health.handle(this.spec.name), this)
-    return this.#healthHandle
   }
 
   /** WorkerHost: a worker's logger is a child of the runner's, at the level of this service's. */
@@ -119,26 +107,17 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
 
   /** The workers of the latest life, nested ones included; undefined when it made none. */
   workers (): WorkerSnapshot[] | undefined {
-    const workers = this.#workers?.snapshot()
+    const workers = this.#life?.workers.snapshot()
     return workers === undefined || workers.length === 0 ? undefined : workers
   }
 
-  /** A new ctx, for a new life or a task's next attempt, with no workers yet. */
-  #newContext (app: FastifyInstance): ServiceContext {
-    this.#workers = new WorkerSet(this.spec.name, this.spec.name, this)
-    const ctx = new Context(this, app, this.#host, this.#workers) as unknown as ServiceContext
+  /** A new life (a start, or a task's next attempt), with its own ctx, signal and no workers yet. */
+  #newLife (app: FastifyInstance): ServiceContext {
+    const life = new Life(new WorkerSet(this.spec.name, this.spec.name, this))
+    const ctx = new Context(this, app, this.#host, life) as unknown as ServiceContext
+    this.#life = life
     this.#ctx = ctx
     return ctx
-  }
-
-  /** `ctx.watch`: the runner's watchers, ending when this service's signal aborts. */
-  get watch (): LifecycleWatch {
-    return this.#host.watch.of(this)
-  }
-
-  /** `ctx.topics`: the runner's topics, whose subscriptions end when this service's signal aborts. */
-  get topics (): Topics {
-    return this.#host.topics.of(this)
   }
 
   /** Its health entry follows every move of the lifecycle (TransitionListener). */
@@ -148,9 +127,9 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
     this.supervisor?.onTransition(to, error, at)
   }
 
-  /** Escalation `degrade`: the service, given up on, says it is degraded rather than unhealthy. */
+  /** Escalation `degrade`: the service, given up on, says it is degraded rather than unhealthy (its life is over: not through its ctx). */
   reportDegraded (reason: string): void {
-    this.health.report('degraded', { reason })
+    this.#host.health.handle(this.spec.name).report('degraded', { reason })
   }
 
   /** From the onClose hook: a restart under way finishes first, so the runner's stop never overlaps it. */
@@ -195,9 +174,7 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
     this.stopError = undefined
     this.#initDone = false
     this.#run = undefined
-    this.#abort = undefined
-    this.#abortReason = undefined
-    const ctx = this.#newContext(app)
+    const ctx = this.#newLife(app)
     // Polled from `running` until `shutting-down` (the registry follows the lifecycle).
     const check = this.spec.definition?.check
     if (check !== undefined) this.#host.health.setCheck(this.spec.name, () => check(ctx))
@@ -261,16 +238,16 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
         break
       } catch (cause) {
         // Cut short by the runner's stop: not failed; its stop() ends it.
-        if (this.#abortReason === STOPPING) return
+        if (this.#life?.reason === STOPPING) return
         const retry = this.supervisor?.retryTask('run-failed')
         if (retry === undefined) throw this.#failStart('run', cause)
         if (!(await this.#endAttempt(running, cause, retry))) return
       }
-      ctx = this.#newContext(app)
+      ctx = this.#newLife(app)
       this.#host.loading = ctx
     }
     // Cut short by the runner's stop (however its run settled): not completed; its stop() ends it.
-    if (this.#abortReason === STOPPING) return
+    if (this.#life?.reason === STOPPING) return
     this.lifecycle.transition('completed')
   }
 
@@ -284,27 +261,12 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
       this.supervisor?.cancel()
       throw this.#failStart('run', err)
     }
-    // The next attempt's ctx.signal is a new one: a stop from now on aborts it.
-    this.#abort = undefined
-    this.#abortReason = undefined
     return await retry
   }
 
-  get signal (): AbortSignal {
-    if (this.#abort === undefined) {
-      this.#abort = new AbortController()
-      if (this.#abortReason !== undefined) this.#abort.abort(this.#abortReason)
-    }
-    return this.#abort.signal
-  }
-
-  /** Aborts ctx.signal (now, or when first read). Always with a reason: without one, abort() builds a DOMException with a stack. */
+  /** Ends the latest life: its ctx.signal aborts with `reason`, its workers end. */
   #abortWith (reason: unknown): void {
-    if (this.#abortReason !== undefined) return
-    this.#abortReason = reason
-    this.#abort?.abort(reason)
-    // The workers end with the signal, in the same call: nothing listens on it for them.
-    this.#workers?.end(reason)
+    this.#life?.end(reason)
   }
 
   /** Marks the service failed in `phase`; returns the error `start()` rejects with. */
@@ -321,7 +283,7 @@ export class ManagedService implements ServiceLog, TransitionListener, WorkerHos
   #onRunEnded (run: Promise<unknown>, err: unknown): void {
     // Before `running` a failure belongs to the start (see `ready`); after it, to the stop; the
     // run of an earlier life is over with that life.
-    if (run !== this.#run || this.lifecycle.state !== 'running' || this.#abortReason !== undefined) return
+    if (run !== this.#run || this.lifecycle.state !== 'running' || this.#life?.reason !== undefined) return
     if (err === undefined) {
       this.log.info('service run ended')
       this.supervisor?.ended('run-ended')

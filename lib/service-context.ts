@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import type { LifecycleWatch, ServiceContext, ServiceHealth, Topics, UpgradeInfo, WorkerContext, WorkerOptions } from '../types/index.ts'
 import type { Deadlines } from './deadlines.ts'
 import type { HealthRegistry } from './health-registry.ts'
+import { scopedHealth } from './health-scope.ts'
 import type { Lifecycle } from './lifecycle.ts'
 import type { LevelFollow } from './level-follow.ts'
 import type { LifecycleWatchHub } from './lifecycle-watch.ts'
@@ -44,33 +45,82 @@ export interface ServiceHost {
   readonly supervision: SupervisorHost
 }
 
-/** `ctx` of one service. Its logger, signal and health handle are made on first use: most services never read some of them. */
+/**
+ * One life of a service (a start, or a task's attempt): its `ctx.signal`, made on first read (most
+ * services never read it), why the life ended, and the workers it made. A ctx kept past its life
+ * keeps this one, so it never hears of the next life.
+ */
+export class Life {
+  readonly workers: WorkerSet
+  #abort: AbortController | undefined
+  #reason: unknown
+
+  constructor (workers: WorkerSet) {
+    this.workers = workers
+  }
+
+  get signal (): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController()
+      if (this.#reason !== undefined) this.#abort.abort(this.#reason)
+    }
+    return this.#abort.signal
+  }
+
+  /** Why the life ended (what its signal aborted with); undefined while it goes on. */
+  get reason (): unknown {
+    return this.#reason
+  }
+
+  /** Aborts the signal (now, or when first read) and the workers. Always with a reason: without one, abort() builds a DOMException with a stack. */
+  end (reason: unknown): void {
+    if (this.#reason !== undefined) return
+    this.#reason = reason
+    this.#abort?.abort(reason)
+    // The workers end with the signal, in the same call: nothing listens on it for them.
+    this.workers.end(reason)
+  }
+}
+
+/**
+ * `ctx` of one life of a service. Its signal and handles are made on first use (most services
+ * never read some of them) and belong to its life: its subscriptions end, and its health reports
+ * stop counting, when that life ends.
+ */
 export class Context {
   readonly name: string
   readonly app: FastifyInstance
   readonly upgrade: UpgradeInfo
   readonly attempt: number
   readonly #service: ManagedService
-  // This life's workers: they end with it, and a ctx of an earlier life makes only aborted ones.
-  readonly #workers: WorkerSet
+  readonly #host: ServiceHost
+  readonly #life: Life
+  #health: ServiceHealth | undefined
 
-  constructor (service: ManagedService, app: FastifyInstance, host: ServiceHost, workers: WorkerSet) {
+  constructor (service: ManagedService, app: FastifyInstance, host: ServiceHost, life: Life) {
     Object.assign(this, host.contextFields, service.ownContextFields)
     this.name = service.spec.name
     this.app = app
     this.upgrade = host.upgrade
     this.attempt = service.supervisor?.restarts ?? 0
     this.#service = service
-    this.#workers = workers
+    this.#host = host
+    this.#life = life
   }
 
+  /** A worker of this life: made after the life ended, it is aborted from the start. */
   child (name: string, options?: WorkerOptions): WorkerContext {
-    return this.#workers.child(name, options)
+    return this.#life.workers.child(name, options)
   }
 
   get log (): Logger { return this.#service.log }
-  get signal (): AbortSignal { return this.#service.signal }
-  get health (): ServiceHealth { return this.#service.health }
-  get watch (): LifecycleWatch { return this.#service.watch }
-  get topics (): Topics { return this.#service.topics }
+  get signal (): AbortSignal { return this.#life.signal }
+
+  get health (): ServiceHealth {
+    this.#health ??= scopedHealth(this.#host.health.handle(this.name), this)
+    return this.#health
+  }
+
+  get watch (): LifecycleWatch { return this.#host.watch.of(this) }
+  get topics (): Topics { return this.#host.topics.of(this) }
 }

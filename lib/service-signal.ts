@@ -9,7 +9,7 @@ export class ServiceSignal {
   #users = 0
   #forward = (): void => { this.#forwarded?.abort(this.#owner.signal.reason) }
 
-  /** `owner.signal` is read at each acquire: a restarted service has a new one for each life. */
+  /** `owner`: one life of a service (its ctx) or a worker; its signal is read as subscriptions are made (a ctx makes it on first read). */
   constructor (owner: { readonly signal: AbortSignal }) {
     this.#owner = owner
   }
@@ -17,10 +17,9 @@ export class ServiceSignal {
   /** The signal a new subscription ends on; `release` once it ended. */
   acquire (): AbortSignal {
     const { signal } = this.#owner
-    // A new life: the abort of the previous one ended every subscription that held ours (at once, as it aborted).
-    if (this.#forwarded === undefined || (this.#forwarded.signal.aborted && !signal.aborted)) {
+    if (this.#forwarded === undefined) {
       this.#forwarded = new AbortController()
-      // Ours alone, and one per subscription of this service listens on it: no limit to warn at.
+      // Ours alone, and one per subscription of this life listens on it: no limit to warn at.
       setMaxListeners(0, this.#forwarded.signal)
     }
     if (this.#users++ === 0) {

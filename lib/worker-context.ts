@@ -2,7 +2,7 @@
 // a signal that ends with its parent's life or by its own abort(), and optionally a health entry
 // that the nearest entry above it follows. They end with the life that made them.
 import type { Logger } from 'pino'
-import type { HealthDetail, HealthStatus, ServiceHealth, WorkerContext, WorkerContextWithHealth, WorkerOptions, WorkerSnapshot } from '../types/index.ts'
+import type { HealthStatus, ServiceHealth, WorkerContext, WorkerContextWithHealth, WorkerOptions, WorkerSnapshot } from '../types/index.ts'
 import { FSR_ERR_INVALID_ARGUMENT, FSR_ERR_WORKER_NAME } from './errors.ts'
 import type { HealthRegistry } from './health-registry.ts'
 import { scopedHealth } from './health-scope.ts'
@@ -93,7 +93,8 @@ class Worker implements WorkerContext {
     if (hasHealth) {
       host.healthRegistry.add(name, WORKER_HEALTH, serviceLogOf(this.log))
       host.healthRegistry.addFollow(follower, name)
-      this.health = this.#healthHandle(scopedHealth(host.healthRegistry.handle(name), this))
+      // Its reports count no more once it ended (its entry is gone then).
+      this.health = scopedHealth(host.healthRegistry.handle(name), this)
     }
     // Detached calls (`const { abort } = worker`) work as the methods do.
     this.abort = this.abort.bind(this)
@@ -132,18 +133,6 @@ class Worker implements WorkerContext {
     const health: HealthStatus | undefined = this.health === undefined || aborted ? undefined : this.health.get().status
     into.push(Object.freeze({ name: this.name, startedAt: this.startedAt, aborted, ...(health === undefined ? {} : { health }) }))
     this.#children?.snapshot(into)
-  }
-
-  /** The entry's handle, except that a report once the worker ended changes nothing (its entry is gone). */
-  #healthHandle (handle: ServiceHealth): ServiceHealth {
-    return Object.freeze({
-      report: (status: HealthStatus, detail?: HealthDetail) => {
-        if (!this.signal.aborted) handle.report(status, detail)
-      },
-      get: handle.get,
-      subscribe: handle.subscribe,
-      watch: handle.watch,
-    })
   }
 }
 

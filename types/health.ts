@@ -48,7 +48,8 @@ export interface ServiceHealth {
   /**
    * Records this service's status; subscribers hear a change at once. A change is a new status or a
    * new reason: a report with the same status and reason only refreshes `checkedAt` and `detail`.
-   * Throws `FSR_ERR_INVALID_HEALTH` for a status or detail it does not accept.
+   * Throws `FSR_ERR_INVALID_HEALTH` for a status or detail it does not accept. Through the `ctx` of a
+   * life that has ended (or an ended worker's `health`), it changes nothing.
    */
   report (status: HealthStatus, detail?: HealthDetail): void
   /** The current entry of `name` (default: this service). Throws `FSR_ERR_UNKNOWN_SERVICE` for an unknown name. */

@@ -2,6 +2,7 @@
 // derives from the services it follows, and the fan-out of every change to subscribers, the log
 // and node:diagnostics_channel. `runner.health()` reads the aggregate from here.
 import diagnostics from 'node:diagnostics_channel'
+import { setMaxListeners } from 'node:events'
 import type { Logger } from 'pino'
 import type {
   AggregateHealth,
@@ -65,6 +66,9 @@ const UNKNOWN: HealthReport = Object.freeze({ status: 'unknown' })
 const HEALTHY: HealthReport = Object.freeze({ status: 'healthy' })
 const COMPLETED: HealthReport = Object.freeze({ status: 'healthy', detail: Object.freeze({ state: 'completed' }) })
 
+/** Why the health iterations still open at the end of the runner's stop end. */
+const RUNNER_STOPPED = Object.freeze(new Error('the runner stopped'))
+
 const LOG_LEVEL: Readonly<Record<HealthStatus, 'info' | 'warn' | 'error'>> = { healthy: 'info', unknown: 'info', degraded: 'warn', unhealthy: 'error' }
 
 export class HealthRegistry {
@@ -81,12 +85,17 @@ export class HealthRegistry {
   /** The runner's `fsr.health`, told of each change while it has subscribers. */
   readonly #topic: RunnerTopic<HealthChange> | undefined
 
+  // Aborted once the runner has stopped: every subscription ends, and one made later hears only the current entries.
+  readonly #stopped = new AbortController()
+
   constructor (log: Logger, defaults: HealthCheckDefaults, now: () => number = Date.now, onCheck?: (name: string, duration: number, isFailure: boolean) => void, topic?: RunnerTopic<HealthChange>) {
     this.#log = log
     this.#defaults = defaults
     this.#now = now
     this.#onCheck = onCheck
     this.#topic = topic
+    // One listener per health iteration still open, however many: no limit to warn at.
+    setMaxListeners(0, this.#stopped.signal)
   }
 
   has (name: string): boolean {
@@ -183,7 +192,7 @@ export class HealthRegistry {
     const sources = this.#named('health.subscribe()', names)
     if (typeof listener !== 'function') throw new FSR_ERR_INVALID_HEALTH('health.subscribe() listener', typeof listener, 'a function (change) => void')
     const subscription: Subscription = { listener, log, isActive: true }
-    for (const source of sources) (source.subscriptions ??= new Set()).add(subscription)
+    if (!this.#stopped.signal.aborted) for (const source of sources) (source.subscriptions ??= new Set()).add(subscription)
     const current = sources.map((source): HealthChange => Object.freeze({ service: source.name, previous: undefined, ...source.entry }))
     this.#enqueue(() => { for (const change of current) this.#call(subscription, change) })
     return () => {
@@ -192,9 +201,18 @@ export class HealthRegistry {
     }
   }
 
-  /** `subscribe` as an async iterator; it ends when `signal` aborts or the loop is left. */
+  /** `subscribe` as an async iterator; it ends when `signal` aborts or the loop is left, or once the runner has stopped (after the changes waiting for it). */
   watch (names: string | readonly string[], options: { readonly signal?: AbortSignal } = {}, log: Logger = this.#log): AsyncIterableIterator<HealthChange> {
-    return watchHealth((listener) => this.subscribe(names, listener, log), [options.signal])
+    return watchHealth((listener) => this.subscribe(names, listener, log), [options.signal], this.#stopped.signal)
+  }
+
+  /** The runner has stopped: every subscription ends (the stop's own changes were told first). */
+  end (): void {
+    this.#stopped.abort(RUNNER_STOPPED)
+    for (const source of this.#sources.values()) {
+      for (const subscription of source.subscriptions ?? []) subscription.isActive = false
+      source.subscriptions = undefined
+    }
   }
 
   /**

@@ -257,10 +257,11 @@ export function createRunner (input: RunnerOptions = {}, internals: RunnerIntern
 
   function stop (): Promise<void> {
     stopping ??= shutdown().finally(() => {
-      // Every service has moved for the last time: the watchers and topic subscriptions end, and no
-      // worker is left to follow a level.
+      // Every service has moved for the last time: the watchers and the topic and health
+      // subscriptions end, and no worker is left to follow a level.
       watch.end()
       topics.end()
+      health.end()
       levels.end()
       return control?.stopped()
     })

@@ -106,3 +106,27 @@ test('a worker\'s health subscriptions end with the worker', async (t) => {
   store?.health.report('degraded', { reason: 'slow' })
   assert.deepEqual(heard, ['healthy'], 'the entry at subscription, then nothing once the worker aborted')
 })
+
+test('the subscriptions of a health source\'s handle end once the runner has stopped: an iteration after the changes waiting for it', async () => {
+  const runner = createCoreRunner()
+  runner.register(defineService({ name: 'store' }))
+  const disk = runner.addHealthSource('disk', { critical: false })
+  const heard: string[] = []
+  disk.subscribe('store', (change) => { heard.push(`${change.service} ${change.status}`) })
+  const changes = disk.watch(['disk', 'store'])
+  await runner.start()
+  disk.report('degraded', { reason: 'almost full' })
+  await runner.stop()
+  const seen: string[] = []
+  for await (const change of changes) seen.push(`${change.service} ${change.status}`)
+  assert.deepEqual(seen, ['disk unknown', 'store unknown', 'store healthy', 'disk degraded'], 'what waited is taken, then the loop ends')
+  disk.report('unhealthy', { reason: 'full' })
+  assert.deepEqual(heard, ['store unknown', 'store healthy'], 'the listener hears nothing after the stop')
+  const late: string[] = []
+  disk.subscribe('disk', (change) => { late.push(change.status) })
+  disk.report('healthy')
+  assert.deepEqual(late, ['unhealthy'], 'one made after the stop hears the current entry, then nothing')
+  const lateChanges: string[] = []
+  for await (const change of disk.watch('disk')) lateChanges.push(change.status)
+  assert.deepEqual(lateChanges, ['healthy'], 'and an iteration made after it, the current entry, then done')
+})

@@ -5,6 +5,9 @@ import createError from '@fastify/error'
 // None of these reach HTTP by themselves: no statusCode (0 tells @fastify/error to leave it unset).
 const NO_HTTP = 0
 
+/** What the watchers and the topic and health subscriptions still open at the end of a runner's stop are ended with. */
+export const RUNNER_STOPPED = Object.freeze(new Error('the runner stopped'))
+
 export const FSR_ERR_INVALID_OPTIONS = createError<[string]>(
   'FSR_ERR_INVALID_OPTIONS',
   'invalid runner options:\n%s',

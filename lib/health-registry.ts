@@ -15,7 +15,7 @@ import type {
   ServiceHealth,
   ServiceHealthOptions,
 } from '../types/index.ts'
-import { FSR_ERR_INVALID_HEALTH, FSR_ERR_UNKNOWN_SERVICE } from './errors.ts'
+import { FSR_ERR_INVALID_HEALTH, FSR_ERR_UNKNOWN_SERVICE, RUNNER_STOPPED } from './errors.ts'
 import { combineStatus, deriveStatus } from './health-derive.ts'
 import { HealthPoller } from './health-poller.ts'
 import { readHealthReport, type HealthReport } from './health-report.ts'
@@ -65,9 +65,6 @@ const NO_SOURCES: readonly Source[] = Object.freeze([])
 const UNKNOWN: HealthReport = Object.freeze({ status: 'unknown' })
 const HEALTHY: HealthReport = Object.freeze({ status: 'healthy' })
 const COMPLETED: HealthReport = Object.freeze({ status: 'healthy', detail: Object.freeze({ state: 'completed' }) })
-
-/** Why the health iterations still open at the end of the runner's stop end. */
-const RUNNER_STOPPED = Object.freeze(new Error('the runner stopped'))
 
 const LOG_LEVEL: Readonly<Record<HealthStatus, 'info' | 'warn' | 'error'>> = { healthy: 'info', unknown: 'info', degraded: 'warn', unhealthy: 'error' }
 

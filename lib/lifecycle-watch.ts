@@ -10,14 +10,11 @@ import type {
   WatchStatesOptions,
   WatchUntilOptions,
 } from '../types/index.ts'
-import { FSR_ERR_INVALID_ARGUMENT, FSR_ERR_UNKNOWN_SERVICE, FSR_ERR_WATCH_ABORTED, FSR_ERR_WATCH_TIMEOUT } from './errors.ts'
+import { FSR_ERR_INVALID_ARGUMENT, FSR_ERR_UNKNOWN_SERVICE, FSR_ERR_WATCH_ABORTED, FSR_ERR_WATCH_TIMEOUT, RUNNER_STOPPED } from './errors.ts'
 import type { Lifecycle } from './lifecycle.ts'
 import { iterateMailbox, latestMailbox } from './mailbox-iterator.ts'
 import { describe } from './options.ts'
 import { ServiceSignal } from './service-signal.ts'
-
-/** The reason a wait gives when the runner stopped before its condition held. */
-const RUNNER_STOPPED = Object.freeze(new Error('the runner stopped'))
 
 /** The runner's services, as the watchers read them. */
 export interface WatchedServices {

@@ -4,7 +4,7 @@
 import { setMaxListeners } from 'node:events'
 import type { Logger } from 'pino'
 import type { RunnerTopicEvents, Topic, TopicFigures, TopicIterator, TopicListener, Topics, TopicUnsubscribe } from '../types/index.ts'
-import { FSR_ERR_INVALID_TOPIC, FSR_ERR_TOPIC_RESERVED } from './errors.ts'
+import { FSR_ERR_INVALID_TOPIC, FSR_ERR_TOPIC_RESERVED, RUNNER_STOPPED } from './errors.ts'
 import { boundedMailbox, iterateMailbox, type Mailbox, type MailboxCounts } from './mailbox-iterator.ts'
 import { describe } from './options.ts'
 import { ServiceSignal } from './service-signal.ts'
@@ -13,8 +13,6 @@ import { readSubscribeOptions, readTopicName, type ResolvedSubscribeOptions } fr
 export type RunnerTopicName = keyof RunnerTopicEvents
 const RUNNER_TOPICS: readonly RunnerTopicName[] = ['fsr.lifecycle', 'fsr.health', 'fsr.restart']
 const RESERVED_PREFIX = 'fsr.'
-/** Why the subscriptions still open at the end of the runner's stop end. */
-const RUNNER_STOPPED = Object.freeze(new Error('the runner stopped'))
 
 /** How the runner publishes on one of its own topics; `hasSubscribers` lets it skip building an event nobody hears. */
 export interface RunnerTopic<T> {

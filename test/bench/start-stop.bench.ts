@@ -8,7 +8,11 @@
 // clears: after ten such collections even a ten-line class is deoptimized), so every run would
 // re-warm the JIT, and the rows would weigh how much JavaScript each side runs per plugin before it
 // is optimized again rather than what the lifecycle costs. Subjects take turns in a rotating
-// order, so each one's garbage falls on the others evenly. Two information rows show the other
+// order, and every run ends with one turn of the event loop, timed as part of its stop: V8 runs the
+// young-generation collection it schedules (at 80 % full) at the next turn, and bare Fastify's
+// ready() and close() never yield, so without that turn each of its runs left its collection to the
+// next run that did (the runner's, whose admin server turns the loop), which paid it with its own
+// thousand services alive (docs/start-stop-speed.md, seventh pass). Two information rows show the other
 // sides of it: the same comparison with a forced collection before every run, and one start + stop
 // per fresh process (what a program pays when it boots, the JIT cold).
 //

@@ -191,7 +191,7 @@ export const benchmark: Benchmark = {
     const growth = { ours: median(growths.map((each) => each.ours)), shared: median(growths.map((each) => each.shared)) }
     const growthSpread = acrossProcesses(growths.map((each) => each.ours / each.shared))
     const growthRatio = growthSpread.ratio
-    const baselineNote = 'baseline: fastify({ loggerInstance }) + N fastify-plugin-wrapped empty named plugins (the shape the runner gives each service), ready(), close(); both sides share one pino logger at level silent, made once (see run())'
+    const baselineNote = 'baseline: fastify({ loggerInstance }) + N fastify-plugin-wrapped empty named plugins (the shape the runner gives each service), ready(), close(); every run of either side ends with one turn of the event loop, in its stop time (see the top of start-stop.bench.ts); both sides share one pino logger at level silent, made once (see run())'
     const coreGrowth = pairedRatio(core.oursLarge, core.ours) / pairedRatio(core.sharedLarge, core.shared)
     return [
       timingRow('N=1,000, built-ins on, log silent', SMALL, main.ours, main.shared, `WHAT USERS RUN: ours: createRunner with every built-in on (admin server listening on 127.0.0.1:0, metrics, debug, pressure, dashboard), server: false, signals: false, compiled by tsc as users run it; ${baselineNote}; in every row ours/baseline is the median of the per-round ratios (a round runs each subject once, in rotating order); rows 1-3 and 7 ran in ${MAIN_PROCESSES} processes of ${MAIN_ROUNDS} rounds each (see the top of start-stop.bench.ts), their ratio is the median of the processes' ratios (${small.spread}), their times the median of every run; goal <= ${GOAL_RATIO}x`, true, small.ratio),
